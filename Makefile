@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.9.5
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install services services-stop migrate run lint test clean
+
+help:
+	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
+	@echo "make test           install, start services, ruff + mypy + migrations check + pytest"
+	@echo "make services       start PostgreSQL, Redis, Elasticsearch for this checkout"
+	@echo "make services-stop  stop them"
+
+# uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
+$(UV):
+	@$(PYTHON) -m venv $(TOOLS) || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(TOOLS); }
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.synced
+
+services:
+	@scripts/services.sh start
+
+services-stop:
+	@scripts/services.sh stop
+
+migrate: install services
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/honcho start -f Procfile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: install services lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,97 @@
+"""One error body for every 4xx and 5xx answer under /api/:
+
+{"error": {"code": "not_found", "message": "...", "details": {...}}}
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    """409: the request is valid but the resource's current state refuses it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The resource's current state does not allow this."
+
+    def __init__(self, detail: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.details = details or {}
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = "A service this endpoint needs is unavailable; try again shortly."
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _first_message(next(iter(detail.values())))
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        # Unexpected: log it with the traceback and still answer with the one body.
+        logger.exception("Unhandled error in %s", context.get("view"), exc_info=exc)
+        return Response(
+            error_body("server_error", "An unexpected error occurred."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    assert isinstance(exc, exceptions.APIException)  # noqa: S101  (drf handles nothing else)
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        details = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        response.data = error_body(
+            "invalid", "The request is invalid: " + _first_message(detail), details
+        )
+    else:
+        code = exc.get_codes()
+        structured = isinstance(exc.detail, (dict, list))
+        response.data = error_body(
+            code if isinstance(code, str) else str(exc.default_code),
+            str(exc.default_detail if structured else exc.detail),
+            getattr(exc, "details", None) or (exc.detail if isinstance(exc.detail, dict) else None),
+        )
+    return response
+
+
+def _json_error(status_code: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+# Django's own handlers (unknown URLs, unhandled errors outside DRF views).
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_error(400, "bad_request", "The request could not be understood.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_error(403, "permission_denied", "You do not have permission to do this.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_error(404, "not_found", "Not found.")
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return _json_error(500, "server_error", "An unexpected error occurred.")

@@ -1,0 +1,96 @@
+"""GET /api/health/: is each backing service answering? For load balancers and operators."""
+
+import time
+from collections.abc import Callable
+
+import redis
+from django.conf import settings
+from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from search.client import get_client
+
+PROBE_TIMEOUT_SECONDS = 2.0
+
+
+def check_postgres() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def check_redis() -> None:
+    client = redis.Redis.from_url(
+        settings.REDIS_URL,
+        socket_timeout=PROBE_TIMEOUT_SECONDS,
+        socket_connect_timeout=PROBE_TIMEOUT_SECONDS,
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def check_elasticsearch() -> None:
+    # _cluster/health rather than ping(): the minimal local build has no `GET /` action.
+    health = get_client().options(request_timeout=PROBE_TIMEOUT_SECONDS).cluster.health()
+    if health["status"] == "red":
+        raise RuntimeError("cluster status is red")
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "postgres": check_postgres,
+    "redis": check_redis,
+    "elasticsearch": check_elasticsearch,
+}
+
+_service = inline_serializer(
+    "ServiceHealth",
+    {
+        "status": serializers.ChoiceField(choices=["up", "down"]),
+        "latency_ms": serializers.FloatField(),
+        "error": serializers.CharField(required=False),
+    },
+)
+_health = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "unavailable"]),
+        "services": serializers.DictField(child=_service),
+    },
+)
+
+
+class HealthView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: _health, 503: _health}, tags=["health"])
+    def get(self, request: Request) -> Response:
+        services: dict[str, dict[str, object]] = {}
+        for name, check in CHECKS.items():
+            started = time.perf_counter()
+            try:
+                check()
+            except Exception as exc:  # any failure means "down"; the reason is reported
+                services[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"}
+            else:
+                services[name] = {"status": "up"}
+            services[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        down = [name for name, state in services.items() if state["status"] == "down"]
+        if down:
+            body = {
+                "status": "unavailable",
+                "services": services,
+                "error": {
+                    "code": "service_unavailable",
+                    "message": "Unavailable: " + ", ".join(down),
+                    "details": {"down": down},
+                },
+            }
+            return Response(body, status=503)
+        return Response({"status": "ok", "services": services})

@@ -1,0 +1,60 @@
+"""The base every entity of the store stands on: UUID ids, UTC timestamps, soft delete."""
+
+import uuid
+from typing import Any, ClassVar, TypeVar
+
+from django.db import models
+from django.utils import timezone
+
+_M = TypeVar("_M", bound="BaseModel")
+
+
+class SoftDeleteQuerySet(models.QuerySet[_M]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Soft-delete every row of the queryset in one UPDATE; nothing leaves the table."""
+        now = timezone.now()
+        count = self.filter(deleted__isnull=True).update(deleted=now, updated=now)
+        return count, {self.model._meta.label: count}
+
+    def alive(self) -> "SoftDeleteQuerySet[_M]":
+        return self.filter(deleted__isnull=True)
+
+
+class AliveManager(models.Manager[_M]):
+    """The default manager: rows that were soft-deleted are invisible."""
+
+    def get_queryset(self) -> SoftDeleteQuerySet[_M]:
+        return SoftDeleteQuerySet(self.model, using=self._db).filter(deleted__isnull=True)
+
+
+class EveryRowManager(models.Manager[_M]):
+    """Sees every row, soft-deleted ones included (admin, reconciliation, audits)."""
+
+    def get_queryset(self) -> SoftDeleteQuerySet[_M]:
+        return SoftDeleteQuerySet(self.model, using=self._db)
+
+
+class BaseModel(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+    deleted = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+
+    objects: ClassVar[models.Manager[Any]] = AliveManager()
+    all_objects: ClassVar[models.Manager[Any]] = EveryRowManager()
+
+    class Meta:
+        abstract = True
+        # Related lookups (product.owner, ...) still reach soft-deleted rows.
+        base_manager_name = "all_objects"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted is not None
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        """Soft delete: stamp `deleted`; the row stays in the table."""
+        if self.deleted is None:
+            self.deleted = timezone.now()
+            self.save(update_fields=["deleted", "updated"])
+        return 1, {self._meta.label: 1}
