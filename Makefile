@@ -11,13 +11,14 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install services services-stop migrate run lint test clean
+.PHONY: help install services services-stop migrate run lint test diagrams clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
 	@echo "make test           install, start services, ruff + mypy + migrations check + pytest"
 	@echo "make services       start PostgreSQL, Redis, Elasticsearch for this checkout"
 	@echo "make services-stop  stop them"
+	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
 $(UV):
@@ -50,6 +51,10 @@ lint: install
 
 test: install services lint
 	$(BIN)/pytest
+
+diagrams: install
+	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }
+	$(BIN)/python manage.py draw_state_machines
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -22,9 +22,30 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
     default_detail = "The resource's current state does not allow this."
 
-    def __init__(self, detail: str | None = None, details: dict[str, Any] | None = None):
-        super().__init__(detail)
+    def __init__(
+        self,
+        detail: str | None = None,
+        details: dict[str, Any] | None = None,
+        code: str | None = None,
+    ):
+        super().__init__(detail, code)
         self.details = details or {}
+
+
+class InvalidTransition(Exception):
+    """A state machine refused an event; answered 409 with the state and the allowed events."""
+
+    def __init__(self, *, state: str, event: str, allowed_events: list[str]):
+        super().__init__(f"Cannot {event} when {state}.")
+        self.state = state
+        self.event = event
+        self.allowed_events = allowed_events
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+    default_detail = "The resource changed since you read it (If-Match does not match)."
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -50,6 +71,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, InvalidTransition):
+        exc = Conflict(
+            str(exc),
+            {"state": exc.state, "event": exc.event, "allowed_events": exc.allowed_events},
+            code="invalid_transition",
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         # Unexpected: log it with the traceback and still answer with the one body.

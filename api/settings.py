@@ -173,3 +173,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"elastic_transport": {"level": "WARNING"}},
 }
+
+# --- Store --------------------------------------------------------------------------------
+STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR")

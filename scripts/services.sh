@@ -150,7 +150,7 @@ YML
   local java_home
   java_home=${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
   log "starting Elasticsearch $ES_VERSION (heap $ES_HEAP, Java at $java_home)"
-  as_service env ES_PATH_CONF="$conf" ES_JAVA_HOME="$java_home" ES_TMPDIR="$SERVICES_DIR/es/tmp" \
+  as_service setsid env ES_PATH_CONF="$conf" ES_JAVA_HOME="$java_home" ES_TMPDIR="$SERVICES_DIR/es/tmp" \
     ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
     "$ES_HOME/bin/elasticsearch" -d -p "$SERVICES_DIR/run/elasticsearch.pid" \
     >"$SERVICES_DIR/run/elasticsearch.out" 2>&1 || {

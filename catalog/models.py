@@ -1,0 +1,103 @@
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from api.models import BaseModel
+
+
+class ProductState(models.TextChoices):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class Tag(BaseModel):
+    """A label shoppers filter by. Names are unique whatever their case."""
+
+    name = models.CharField(max_length=50, validators=[MinLengthValidator(1)])
+    slug = models.SlugField(max_length=60)
+    # Bumped on every change a search document of the tag depends on (external versioning).
+    version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), condition=models.Q(deleted__isnull=True), name="tag_name_ci_unique"
+            ),
+            models.UniqueConstraint(
+                "slug", condition=models.Q(deleted__isnull=True), name="tag_slug_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(BaseModel):
+    """Something a user sells. Only `active` products are visible to others and buyable."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products"
+    )
+    name = models.CharField(max_length=200, validators=[MinLengthValidator(1)])
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(10_000)])
+    price = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    stock = models.IntegerField(validators=[MinValueValidator(0)])
+    state = models.CharField(
+        max_length=16, choices=ProductState.choices, default=ProductState.DRAFT, db_index=True
+    )
+    # The product's revision: +1 on every change of the product or its tags, under the row
+    # lock. It is the ETag for optimistic concurrency and the external version in the index.
+    version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="product_price_gte_0"),
+            models.CheckConstraint(condition=models.Q(stock__gte=0), name="product_stock_gte_0"),
+        ]
+        indexes = [models.Index(fields=["owner", "state"], name="product_owner_state")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == ProductState.ACTIVE and self.deleted is None
+
+
+class ProductTag(BaseModel):
+    """A product carries a tag. Dissociating soft-deletes the link; associating again adds one."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="product_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "product",
+                "tag",
+                condition=models.Q(deleted__isnull=True),
+                name="product_tag_unique_alive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ~ {self.tag_id}"
+
+
+def tags_of(product: Product) -> models.QuerySet[Tag]:
+    """The tags a product carries now (links that were dissociated do not count)."""
+    return Tag.objects.filter(
+        product_links__product=product, product_links__deleted__isnull=True
+    ).order_by("name")
+
+
+__all__: list[Any] = ["Product", "ProductState", "ProductTag", "Tag", "tags_of"]

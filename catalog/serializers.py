@@ -1,0 +1,101 @@
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from catalog.models import Product, ProductState, Tag
+from catalog.services import MAX_TAGS_PER_PRODUCT, normalize_tag_name
+
+
+class TagNameField(serializers.CharField):
+    """A tag name: surrounding and repeated whitespace removed, 1 to 50 characters."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=50, min_length=1, trim_whitespace=True, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return normalize_tag_name(super().to_internal_value(data))
+
+
+class TagSerializer(serializers.ModelSerializer[Tag]):
+    product_count = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "slug", "product_count", "created", "updated"]
+        read_only_fields = fields
+
+
+class TagInputSerializer(serializers.Serializer[Any]):
+    name = TagNameField()
+
+
+class OwnerSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+
+
+class ProductTagSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class ProductSerializer(serializers.ModelSerializer[Product]):
+    owner = OwnerSerializer(read_only=True)
+    tags = serializers.SerializerMethodField()
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "owner",
+            "name",
+            "description",
+            "price",
+            "currency",
+            "stock",
+            "state",
+            "tags",
+            "version",
+            "created",
+            "updated",
+        ]
+        read_only_fields = fields
+
+    def get_tags(self, product: Product) -> list[dict[str, str]]:
+        links = getattr(product, "alive_tag_links", None)
+        tags = [link.tag for link in links] if links is not None else []
+        return [{"name": t.name, "slug": t.slug} for t in tags]
+
+    def get_currency(self, product: Product) -> str:
+        return str(settings.STORE_CURRENCY)
+
+
+class ProductWriteSerializer(serializers.Serializer[Any]):
+    """What an owner may set: PUT needs all four fields, PATCH any of them."""
+
+    name = serializers.CharField(min_length=1, max_length=200)
+    description = serializers.CharField(max_length=10_000, allow_blank=True)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), coerce_to_string=True
+    )
+    stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+
+
+class ProductCreateSerializer(ProductWriteSerializer):
+    description = serializers.CharField(max_length=10_000, allow_blank=True, default="")
+    tags = serializers.ListField(child=TagNameField(), required=False, default=list)
+    publish = serializers.BooleanField(required=False, default=False)
+
+    def validate_tags(self, tags: list[str]) -> list[str]:
+        if len({t.lower() for t in tags}) > MAX_TAGS_PER_PRODUCT:
+            raise serializers.ValidationError(
+                f"A product carries at most {MAX_TAGS_PER_PRODUCT} tags."
+            )
+        return tags
+
+
+class StateFilterSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=ProductState.choices, required=False)

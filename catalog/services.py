@@ -1,0 +1,180 @@
+"""Write use-cases of the catalog. Each is one transaction, so that everything the search
+index must see is committed together with the change (the search app records it)."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from api.errors import PreconditionFailed
+from catalog.machines import apply_product_event
+from catalog.models import Product, ProductState, ProductTag, Tag
+
+MAX_TAGS_PER_PRODUCT = 20
+EDITABLE_FIELDS = ("name", "description", "price", "stock")
+
+
+class TooManyTags(ValueError):
+    pass
+
+
+def normalize_tag_name(name: str) -> str:
+    return " ".join(name.split())
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "tag"
+    slug, n = base, 1
+    while Tag.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def get_or_create_tag(*, name: str) -> tuple[Tag, bool]:
+    """The tag with this name in any case, created when new. Safe under concurrent calls."""
+    name = normalize_tag_name(name)
+    existing = Tag.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(name=name, slug=_unique_slug(name)), True
+    except IntegrityError:
+        # Somebody created it between our read and our insert.
+        return Tag.objects.get(name__iexact=name), False
+
+
+@transaction.atomic
+def rename_tag(*, tag: Tag, name: str) -> Tag:
+    """Rename a tag; every product carrying it gets a new revision (its document changes)."""
+    tag = Tag.objects.select_for_update().get(pk=tag.pk)
+    tag.name = normalize_tag_name(name)
+    tag.version += 1
+    tag.save(update_fields=["name", "version", "updated"])
+    product_ids = ProductTag.objects.filter(tag=tag).values_list("product_id", flat=True)
+    bump_product_versions(product_ids)
+    return tag
+
+
+def bump_product_versions(product_ids: Iterable[Any]) -> None:
+    """New revision for products whose document changed because something they show did."""
+    Product.all_objects.filter(pk__in=list(product_ids)).update(
+        version=F("version") + 1, updated=timezone.now()
+    )
+
+
+def _lock(product: Product, if_match: int | None = None) -> Product:
+    locked: Product = Product.objects.select_for_update().get(pk=product.pk)
+    if if_match is not None and locked.version != if_match:
+        raise PreconditionFailed()
+    return locked
+
+
+def _associate(product: Product, tags: Iterable[Tag]) -> list[Tag]:
+    """Link tags not yet linked; returns the tags that were newly linked."""
+    linked = set(ProductTag.objects.filter(product=product).values_list("tag_id", flat=True))
+    new = [tag for tag in tags if tag.pk not in linked]
+    if len(linked) + len(new) > MAX_TAGS_PER_PRODUCT:
+        raise TooManyTags(f"A product carries at most {MAX_TAGS_PER_PRODUCT} tags.")
+    ProductTag.objects.bulk_create([ProductTag(product=product, tag=tag) for tag in new])
+    return new
+
+
+@transaction.atomic
+def create_product(
+    *,
+    owner: User,
+    name: str,
+    description: str,
+    price: Decimal,
+    stock: int,
+    tags: Iterable[str] = (),
+    publish: bool = False,
+) -> Product:
+    """Create a product owned by `owner`: `draft`, or `active` when `publish` is true."""
+    product = Product.objects.create(
+        owner=owner, name=name, description=description, price=price, stock=stock
+    )
+    unique_names: dict[str, str] = {}
+    for name in tags:  # the first spelling of a name wins
+        unique_names.setdefault(normalize_tag_name(name).lower(), name)
+    if len(unique_names) > MAX_TAGS_PER_PRODUCT:
+        raise TooManyTags(f"A product carries at most {MAX_TAGS_PER_PRODUCT} tags.")
+    _associate(product, [get_or_create_tag(name=t)[0] for t in unique_names.values()])
+    if publish:
+        apply_product_event(product, "publish")
+        product.save(update_fields=["state", "updated"])
+    return product
+
+
+@transaction.atomic
+def update_product(*, product: Product, if_match: int | None = None, **changes: Any) -> Product:
+    """Change name, description, price or stock. With `if_match`, refuse (412) when the
+    product's version moved on since the caller read it: no update is lost silently."""
+    product = _lock(product, if_match)
+    fields = [f for f in EDITABLE_FIELDS if f in changes]
+    for field in fields:
+        setattr(product, field, changes[field])
+    product.version += 1
+    product.save(update_fields=[*fields, "version", "updated"])
+    return product
+
+
+@transaction.atomic
+def delete_product(*, product: Product) -> None:
+    """Soft-delete: the row stays; nobody sees it any more and it leaves the index."""
+    product = _lock(product)
+    product.version += 1
+    product.deleted = timezone.now()
+    product.save(update_fields=["version", "deleted", "updated"])
+
+
+@transaction.atomic
+def transition_product(*, product: Product, event: str) -> Product:
+    """publish / archive / restore through the product machine (409 when not allowed)."""
+    product = _lock(product)
+    apply_product_event(product, event)
+    product.version += 1
+    product.save(update_fields=["state", "version", "updated"])
+    return product
+
+
+@transaction.atomic
+def associate_tag(*, product: Product, name: str) -> Tag:
+    """Put a tag (created when new) on a product; associating twice is harmless."""
+    product = _lock(product)
+    tag, _ = get_or_create_tag(name=name)
+    if _associate(product, [tag]):
+        product.version += 1
+        product.save(update_fields=["version", "updated"])
+    return tag
+
+
+@transaction.atomic
+def dissociate_tag(*, product: Product, tag: Tag) -> None:
+    """Take a tag off a product (the link is soft-deleted); harmless when not there."""
+    product = _lock(product)
+    if ProductTag.objects.filter(product=product, tag=tag).delete()[0]:
+        product.version += 1
+        product.save(update_fields=["version", "updated"])
+
+
+__all__ = [
+    "MAX_TAGS_PER_PRODUCT",
+    "ProductState",
+    "TooManyTags",
+    "associate_tag",
+    "create_product",
+    "delete_product",
+    "dissociate_tag",
+    "get_or_create_tag",
+    "rename_tag",
+    "transition_product",
+    "update_product",
+]

@@ -1,0 +1,243 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+
+from accounts.models import User
+from api.schema import error_responses
+from catalog import selectors, services
+from catalog.models import Product, Tag
+from catalog.serializers import (
+    ProductCreateSerializer,
+    ProductSerializer,
+    ProductTagSerializer,
+    ProductWriteSerializer,
+    StateFilterSerializer,
+    TagInputSerializer,
+    TagSerializer,
+)
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+TRANSITION_RESPONSES = {200: ProductSerializer, **error_responses(401, 403, 404, 409)}
+
+
+def _if_match(request: Request) -> int | None:
+    """The version from an `If-Match: "<version>"` header, if the client sent one."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    try:
+        return int(raw.strip().removeprefix("W/").strip('"'))
+    except ValueError as exc:
+        raise ValidationError({"If-Match": ['Expected the product\'s ETag, e.g. "3".']}) from exc
+
+
+def _with_etag(response: Response, product: Product) -> Response:
+    response["ETag"] = f'"{product.version}"'
+    return response
+
+
+class ProductViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet[Product],
+):
+    """Products: anyone reads active ones, owners manage their own."""
+
+    serializer_class = ProductSerializer
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self) -> QuerySet[Product]:
+        if self.action == "list":
+            return selectors.active_products()
+        return selectors.products_visible_to(self.request.user)
+
+    def get_owned_product(self) -> Product:
+        """The product, if the caller may see it (else 404) and owns it (else 403)."""
+        product = self.get_object()
+        if product.owner_id != self.request.user.pk:
+            raise PermissionDenied("Only the product's owner may change it.")
+        return product
+
+    def _answer(self, product: Product, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.products_visible_to(self.request.user).get(pk=product.pk)
+        return _with_etag(Response(ProductSerializer(fresh).data, status=status_code), fresh)
+
+    @extend_schema(
+        request=ProductCreateSerializer,
+        responses={201: ProductSerializer, **error_responses(400, 401)},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _valid(ProductCreateSerializer, request.data)
+        try:
+            product = services.create_product(owner=request.user, **data)  # type: ignore[arg-type]
+        except services.TooManyTags as exc:
+            raise ValidationError({"tags": [str(exc)]}) from exc
+        return self._answer(product, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ProductSerializer, **error_responses(404)})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        product = self.get_object()
+        return _with_etag(Response(ProductSerializer(product).data), product)
+
+    @extend_schema(
+        request=ProductWriteSerializer,
+        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404, 412)},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        request=ProductWriteSerializer,
+        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404, 412)},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._update(request, partial=True)
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        product = self.get_owned_product()
+        changes = _valid(ProductWriteSerializer, request.data, partial=partial)
+        product = services.update_product(product=product, if_match=_if_match(request), **changes)
+        return self._answer(product)
+
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.delete_product(product=self.get_owned_product())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _transition(self, event: str) -> Response:
+        product = services.transition_product(product=self.get_owned_product(), event=event)
+        return self._answer(product)
+
+    @extend_schema(
+        request=None, responses={200: ProductSerializer, **error_responses(401, 403, 404, 409)}
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition("publish")
+
+    @extend_schema(
+        request=None, responses={200: ProductSerializer, **error_responses(401, 403, 404, 409)}
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition("archive")
+
+    @extend_schema(
+        request=None, responses={200: ProductSerializer, **error_responses(401, 403, 404, 409)}
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition("restore")
+
+    @extend_schema(
+        methods=["GET"], responses={200: ProductTagSerializer(many=True), **error_responses(404)}
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=TagInputSerializer,
+        responses={200: TagSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="tags", pagination_class=None)
+    def tags(self, request: Request, pk: str | None = None) -> Response:
+        if request.method == "GET":
+            product = self.get_object()
+            return Response(ProductSerializer(product).data["tags"])
+        product = self.get_owned_product()
+        name = _valid(TagInputSerializer, request.data)["name"]
+        try:
+            tag = services.associate_tag(product=product, name=name)
+        except services.TooManyTags as exc:
+            raise ValidationError({"name": [str(exc)]}) from exc
+        return Response(TagSerializer(tag).data)
+
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
+    @action(detail=True, methods=["delete"], url_path=r"tags/(?P<slug>[-a-zA-Z0-9_]+)")
+    def untag(self, request: Request, pk: str | None = None, slug: str | None = None) -> Response:
+        product = self.get_owned_product()
+        tag = get_object_or_404(Tag.objects.all(), slug=slug)
+        services.dissociate_tag(product=product, tag=tag)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Tag]):
+    serializer_class = TagSerializer
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def get_queryset(self) -> QuerySet[Tag]:
+        q = self.request.query_params.get("q") if self.action == "list" else None
+        return selectors.tags_matching(q)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Part of a tag name")],
+        responses={200: TagSerializer(many=True), **error_responses(400)},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if len(request.query_params.get("q", "")) > 50:
+            raise ValidationError({"q": ["At most 50 characters."]})
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=TagInputSerializer,
+        responses={201: TagSerializer, 200: TagSerializer, **error_responses(400, 401)},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        tag, created = services.get_or_create_tag(
+            name=_valid(TagInputSerializer, request.data)["name"]
+        )
+        fresh = selectors.tags_matching().get(pk=tag.pk)
+        return Response(
+            TagSerializer(fresh).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MyProductsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[StateFilterSerializer],
+        responses={200: ProductSerializer(many=True), **error_responses(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        state = _valid(StateFilterSerializer, request.query_params).get("state")
+        return _paginated(self, request, selectors.products_of(request.user, state=state))  # type: ignore[arg-type]
+
+
+class UserProductsView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: ProductSerializer(many=True), **error_responses(404)})
+    def get(self, request: Request, user_id: str) -> Response:
+        owner = get_object_or_404(User.objects.all(), pk=user_id)
+        return _paginated(self, request, selectors.active_products(owner=owner))
+
+
+def _valid(serializer_class: type[BaseSerializer[Any]], data: Any, **kwargs: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _paginated(view: APIView, request: Request, products: QuerySet[Product]) -> Response:
+    from api.pagination import PageNumberPagination
+
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(products, request, view=view)
+    return paginator.get_paginated_response(ProductSerializer(page, many=True).data)

@@ -1,0 +1,82 @@
+import pytest
+
+from catalog.models import ProductTag, Tag
+from catalog.services import rename_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def test_post_tag_creates_once_in_any_case(owner_client, other_client):
+    created = owner_client.post("/api/tags/", {"name": "  Garden  Tools "})
+    again = other_client.post("/api/tags/", {"name": "garden tools"})
+
+    assert created.status_code == 201
+    assert created.json()["name"] == "Garden Tools"
+    assert created.json()["slug"] == "garden-tools"
+    assert again.status_code == 200
+    assert again.json()["id"] == created.json()["id"]
+    assert Tag.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 51])
+def test_bad_tag_names_are_400(owner_client, name):
+    response = owner_client.post("/api/tags/", {"name": name})
+
+    assert response.status_code == 400
+    assert "name" in response.json()["error"]["details"]
+
+
+def test_anonymous_cannot_add_tags(api_client):
+    assert api_client.post("/api/tags/", {"name": "x"}).status_code == 401
+
+
+def test_tags_list_filters_by_q_and_counts_active_products(make_product, api_client):
+    make_product(tags=["Kitchen", "Steel"])
+    make_product(tags=["kitchen"], publish=False)
+
+    response = api_client.get("/api/tags/?q=kit")
+
+    assert response.status_code == 200
+    assert [(t["name"], t["product_count"]) for t in response.json()["results"]] == [("Kitchen", 1)]
+    assert api_client.get("/api/tags/steel/").json()["name"] == "Steel"
+    assert api_client.get("/api/tags/nope/").status_code == 404
+
+
+def test_nested_tags_associate_idempotently_and_dissociate(make_product, owner_client):
+    product = make_product(tags=["kitchen"])
+    url = f"/api/products/{product.id}/tags/"
+
+    first = owner_client.post(url, {"name": "Copper"})
+    second = owner_client.post(url, {"name": "copper"})
+    assert first.status_code == second.status_code == 200
+    assert [t["slug"] for t in owner_client.get(url).json()] == ["copper", "kitchen"]
+
+    assert owner_client.delete(f"{url}copper/").status_code == 204
+    assert owner_client.delete(f"{url}copper/").status_code == 204
+    assert [t["slug"] for t in owner_client.get(url).json()] == ["kitchen"]
+    assert ProductTag.all_objects.filter(product=product).count() == 2
+    assert owner_client.delete(f"{url}unknown-tag/").status_code == 404
+
+    # associating again after a dissociation links it anew
+    assert owner_client.post(url, {"name": "copper"}).status_code == 200
+    assert [t["slug"] for t in owner_client.get(url).json()] == ["copper", "kitchen"]
+
+
+def test_twenty_tags_at_most_through_the_nested_endpoint(make_product, owner_client):
+    product = make_product(tags=[f"t{i}" for i in range(20)])
+
+    response = owner_client.post(f"/api/products/{product.id}/tags/", {"name": "one-more"})
+
+    assert response.status_code == 400
+
+
+def test_rename_tag_gives_its_products_a_new_version(make_product):
+    product = make_product(tags=["kitchen"])
+    tag = Tag.objects.get(slug="kitchen")
+
+    rename_tag(tag=tag, name="Cookware")
+
+    before = product.version
+    product.refresh_from_db()
+    assert product.version == before + 1
+    assert Tag.objects.get(pk=tag.pk).name == "Cookware"
