@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install services services-stop migrate run lint test diagrams clean
+.PHONY: help install services services-stop migrate run lint test diagrams bench clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -19,6 +19,7 @@ help:
 	@echo "make services       start PostgreSQL, Redis, Elasticsearch for this checkout"
 	@echo "make services-stop  stop them"
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
+	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
 $(UV):
@@ -55,6 +56,11 @@ test: install services lint
 diagrams: install
 	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }
 	$(BIN)/python manage.py draw_state_machines
+
+# Seeds, reindexes, starts the API and measures search; minutes, not a test.
+BENCH_ARGS ?= --products 100000
+bench: migrate
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
