@@ -177,6 +177,7 @@ class Servers:
 
     def start(self) -> None:
         gunicorn = [str(BIN / "gunicorn"), "api.wsgi", "-w", "2", "--log-level", "warning"]
+        gunicorn.append("--no-control-socket")  # two servers, and not /root/.gunicorn
         self._start("api", [*gunicorn, "-b", f"127.0.0.1:{self.api_port}"])
         self._start(
             "baseline",
