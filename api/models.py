@@ -58,3 +58,32 @@ class BaseModel(models.Model):
             self.deleted = timezone.now()
             self.save(update_fields=["deleted", "updated"])
         return 1, {self._meta.label: 1}
+
+
+class OutboxEntry(BaseModel):
+    """A change that another system must see, written in the same transaction as the change.
+
+    Consumers (the search sync, the event relay) take pending rows with
+    `SELECT ... FOR UPDATE SKIP LOCKED`, act, and stamp `processed`; nothing is lost when the
+    broker or the consumer's backend is down at commit time: the rows wait.
+    """
+
+    topic = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, blank=True)
+    processed = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created"]
+        indexes = [
+            models.Index(
+                fields=["topic", "created"],
+                condition=models.Q(processed__isnull=True),
+                name="outbox_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic}:{self.key}"

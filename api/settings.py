@@ -117,6 +117,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when the broker is down: fail fast, the outbox re-drives.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
 # --- Elasticsearch ------------------------------------------------------------------------
@@ -124,6 +130,8 @@ ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:59200"
 ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5"))
 # Every alias and index name starts with this prefix, so tests and tenants never collide.
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "store")
+# Replicas of every index: 0 on a single local node, more on a cluster.
+ELASTICSEARCH_REPLICAS = env_int("ELASTICSEARCH_REPLICAS", 0)
 ELASTICSEARCH_DSL = {
     "default": {
         "hosts": ELASTICSEARCH_URL.split(","),
@@ -136,6 +144,14 @@ ELASTICSEARCH_DSL = {
 # synchronous save signals.
 ELASTICSEARCH_DSL_AUTOSYNC = False
 ELASTICSEARCH_DSL_AUTO_REFRESH = False
+ELASTICSEARCH_DSL_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"
+SEARCH_REDRIVE_SECONDS = float(os.environ.get("SEARCH_REDRIVE_SECONDS", "30"))
+SEARCH_AUTOCOMPLETE_SIZE = env_int("SEARCH_AUTOCOMPLETE_SIZE", 10)
+SEARCH_PAGE_SIZE = env_int("SEARCH_PAGE_SIZE", 20)
+CELERY_BEAT_SCHEDULE["search-redrive-outbox"] = {
+    "task": "search.tasks.redrive_search_outbox",
+    "schedule": SEARCH_REDRIVE_SECONDS,
+}
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -8,6 +8,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("health/", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # search first: it answers GET /api/products/ and the autocomplete paths.
+    path("", include("search.urls")),
     path("", include("catalog.urls")),
 ]
 

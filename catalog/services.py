@@ -13,9 +13,19 @@ from django.utils.text import slugify
 from accounts.models import User
 from api.errors import PreconditionFailed
 from catalog.machines import apply_product_event
-from catalog.models import Product, ProductState, ProductTag, Tag
+from catalog.models import Product, ProductState, ProductTag, Tag, tags_of
+from catalog.signals import catalog_changed
 
 MAX_TAGS_PER_PRODUCT = 20
+
+
+def _changed(*, products: Iterable[Any] = (), tags: Iterable[Any] = ()) -> None:
+    """Tell listeners (the search sync) what changed, inside the current transaction."""
+    catalog_changed.send(
+        sender=Product, product_ids=[*map(str, products)], tag_ids=[*map(str, tags)]
+    )
+
+
 EDITABLE_FIELDS = ("name", "description", "price", "stock")
 
 
@@ -44,7 +54,9 @@ def get_or_create_tag(*, name: str) -> tuple[Tag, bool]:
         return existing, False
     try:
         with transaction.atomic():
-            return Tag.objects.create(name=name, slug=_unique_slug(name)), True
+            tag = Tag.objects.create(name=name, slug=_unique_slug(name))
+            _changed(tags=[tag.pk])
+            return tag, True
     except IntegrityError:
         # Somebody created it between our read and our insert.
         return Tag.objects.get(name__iexact=name), False
@@ -57,8 +69,9 @@ def rename_tag(*, tag: Tag, name: str) -> Tag:
     tag.name = normalize_tag_name(name)
     tag.version += 1
     tag.save(update_fields=["name", "version", "updated"])
-    product_ids = ProductTag.objects.filter(tag=tag).values_list("product_id", flat=True)
+    product_ids = list(ProductTag.objects.filter(tag=tag).values_list("product_id", flat=True))
     bump_product_versions(product_ids)
+    _changed(products=product_ids, tags=[tag.pk])
     return tag
 
 
@@ -110,6 +123,7 @@ def create_product(
     if publish:
         apply_product_event(product, "publish")
         product.save(update_fields=["state", "updated"])
+    _changed(products=[product.pk], tags=tags_of(product).values_list("pk", flat=True))
     return product
 
 
@@ -123,6 +137,7 @@ def update_product(*, product: Product, if_match: int | None = None, **changes: 
         setattr(product, field, changes[field])
     product.version += 1
     product.save(update_fields=[*fields, "version", "updated"])
+    _changed(products=[product.pk])
     return product
 
 
@@ -133,6 +148,7 @@ def delete_product(*, product: Product) -> None:
     product.version += 1
     product.deleted = timezone.now()
     product.save(update_fields=["version", "deleted", "updated"])
+    _changed(products=[product.pk], tags=tags_of(product).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -142,6 +158,7 @@ def transition_product(*, product: Product, event: str) -> Product:
     apply_product_event(product, event)
     product.version += 1
     product.save(update_fields=["state", "version", "updated"])
+    _changed(products=[product.pk], tags=tags_of(product).values_list("pk", flat=True))
     return product
 
 
@@ -153,6 +170,7 @@ def associate_tag(*, product: Product, name: str) -> Tag:
     if _associate(product, [tag]):
         product.version += 1
         product.save(update_fields=["version", "updated"])
+        _changed(products=[product.pk], tags=[tag.pk])
     return tag
 
 
@@ -163,6 +181,7 @@ def dissociate_tag(*, product: Product, tag: Tag) -> None:
     if ProductTag.objects.filter(product=product, tag=tag).delete()[0]:
         product.version += 1
         product.save(update_fields=["version", "updated"])
+        _changed(products=[product.pk], tags=[tag.pk])
 
 
 __all__ = [

@@ -188,6 +188,14 @@ case "${1:-start}" in
       as_service "$(pg_bindir)/pg_ctl" -D "$SERVICES_DIR/pg" -m fast -w stop >/dev/null && log "postgres stopped"
     fi
     ;;
+  stop-redis)  # used by the outage tests
+    stop_pidfile redis "$SERVICES_DIR/run/redis.pid"
+    ;;
+  start-redis)
+    ensure_user
+    ensure_services_dir
+    start_redis
+    ;;
   stop-elasticsearch)  # used by the outage tests
     stop_pidfile elasticsearch "$SERVICES_DIR/run/elasticsearch.pid"
     ;;

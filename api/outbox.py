@@ -1,0 +1,41 @@
+"""Record outbox rows inside the caller's transaction and wake their consumer after commit."""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+
+from api.celery import app as celery_app
+from api.models import OutboxEntry
+
+logger = logging.getLogger(__name__)
+
+
+def record(
+    topic: str, keys: Iterable[Any], *, task: str, payload: dict[str, Any] | None = None
+) -> None:
+    """Write one pending row per key; after commit, enqueue `task` once per transaction."""
+    rows = [OutboxEntry(topic=topic, key=str(key), payload=payload or {}) for key in keys]
+    if not rows:
+        return
+    OutboxEntry.objects.bulk_create(rows)
+    _wake_after_commit(task)
+
+
+def _wake_after_commit(task: str) -> None:
+    # One wake-up per transaction and task is enough: the consumer drains every pending row.
+    if connection.in_atomic_block and any(
+        getattr(callback, "outbox_task", None) == task
+        for _, callback, *_ in connection.run_on_commit
+    ):
+        return
+
+    def wake() -> None:
+        try:
+            celery_app.signature(task).apply_async()
+        except Exception:  # broker down: the rows wait for the beat re-drive
+            logger.warning("Could not enqueue %s; beat will re-drive the outbox", task)
+
+    wake.outbox_task = task  # type: ignore[attr-defined]
+    transaction.on_commit(wake)

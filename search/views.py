@@ -1,0 +1,169 @@
+"""Shoppers' reads, answered from Elasticsearch: `_source` is the answer, no database query
+per hit. While Elasticsearch is unreachable these endpoints answer 503."""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from elasticsearch import ApiError, NotFoundError, TransportError
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.errors import ServiceUnavailable
+from api.schema import error_responses
+from catalog.serializers import ProductSerializer
+from catalog.views import ProductViewSet
+from search.client import get_client
+from search.indices import alias
+from search.queries import encode_cursor, product_autocomplete, product_search, tag_autocomplete
+from search.serializers import AutocompleteParams, ProductSearchParams
+
+
+def search_index(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Run a search; an index not created yet is an empty result, an outage is a 503."""
+    try:
+        response: dict[str, Any] = get_client().search(index=alias(kind), **body).body
+        return response
+    except NotFoundError:
+        return {"hits": {"hits": []}, "aggregations": {}}
+    except (TransportError, ApiError) as exc:
+        raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
+
+
+def _hit(hit: dict[str, Any]) -> dict[str, Any]:
+    product = dict(hit["_source"])
+    if "highlight" in hit:
+        product["highlight"] = hit["highlight"]
+    return product
+
+
+def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
+    def buckets(name: str, key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
+        found = aggregations.get(name, {}).get("buckets", [])
+        return [{"value": key(b), "count": b["doc_count"]} for b in found]
+
+    return {
+        "tags": buckets("tags", lambda b: b["key"]),
+        "price": buckets("price", lambda b: b["key"]),
+        "in_stock": buckets("in_stock", lambda b: b["key_as_string"] == "true"),
+    }
+
+
+_search_response = inline_serializer(
+    "ProductSearchPage",
+    {
+        "next": serializers.URLField(allow_null=True),
+        "results": ProductSerializer(many=True),
+        "facets": serializers.DictField(required=False),
+    },
+)
+
+
+class ProductCollectionViewSet(ProductViewSet):
+    """GET /api/products/ from Elasticsearch; POST still creates through the catalog."""
+
+    @extend_schema(
+        parameters=[ProductSearchParams],
+        responses={200: _search_response, **error_responses(400, 503)},
+        description="Active products, newest first; with `q`, full-text search by relevance "
+        "(typos tolerated, last word as a prefix), highlighted. Cursor pagination: follow "
+        "`next`.",
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = ProductSearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        validated = dict(params.validated_data)
+        body = product_search(validated)
+        result = search_index("products", body)
+        hits = result["hits"]["hits"]
+        answer: dict[str, Any] = {"next": None, "results": [_hit(h) for h in hits]}
+        if len(hits) == body["size"]:
+            query = {k: v for k, v in request.query_params.items() if k != "cursor"}
+            query["cursor"] = encode_cursor(hits[-1]["sort"], relevance=bool(validated["q"]))
+            answer["next"] = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+        if validated.get("facets"):
+            answer["facets"] = _facets(result.get("aggregations", {}))
+        return Response(answer)
+
+
+class _AutocompleteView(APIView):
+    permission_classes = [permissions.AllowAny]
+    kind = ""
+
+    def body(self, q: str, size: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def suggestion(self, source: dict[str, Any]) -> dict[str, Any]:
+        return source
+
+    def get(self, request: Request) -> Response:
+        params = AutocompleteParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        size = settings.SEARCH_AUTOCOMPLETE_SIZE
+        result = search_index(self.kind, self.body(params.validated_data["q"], size))
+        return Response(
+            {"results": [self.suggestion(h["_source"]) for h in result["hits"]["hits"]]}
+        )
+
+
+_q = OpenApiParameter("q", str, required=True, description="What the shopper typed so far")
+
+
+class TagAutocompleteView(_AutocompleteView):
+    kind = "tags"
+
+    @extend_schema(
+        parameters=[_q],
+        responses={
+            200: inline_serializer(
+                "TagSuggestions",
+                {
+                    "results": inline_serializer(
+                        "TagSuggestion",
+                        {
+                            "name": serializers.CharField(),
+                            "slug": serializers.CharField(),
+                            "product_count": serializers.IntegerField(),
+                        },
+                        many=True,
+                    )
+                },
+            ),
+            **error_responses(400, 503),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    def body(self, q: str, size: int) -> dict[str, Any]:
+        return tag_autocomplete(q, size)
+
+
+class ProductAutocompleteView(_AutocompleteView):
+    kind = "products"
+
+    @extend_schema(
+        parameters=[_q],
+        responses={
+            200: inline_serializer(
+                "ProductSuggestions",
+                {
+                    "results": inline_serializer(
+                        "ProductSuggestion",
+                        {"id": serializers.UUIDField(), "name": serializers.CharField()},
+                        many=True,
+                    )
+                },
+            ),
+            **error_responses(400, 503),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    def body(self, q: str, size: int) -> dict[str, Any]:
+        return product_autocomplete(q, size)

@@ -1,0 +1,30 @@
+import pytest
+
+from api.celery import app as celery_app
+from search.client import get_client
+from search.indices import KINDS, alias, drop_indices, ensure_index, indices_behind
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Run the drain task in-process right after commit (the real worker is in the bench)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def fresh_indices():
+    for kind in KINDS:
+        drop_indices(indices_behind(kind))
+        ensure_index(kind)
+
+
+def refresh() -> None:
+    get_client().indices.refresh(index=[alias(k) for k in KINDS])
+
+
+def indexed_ids(kind: str = "products") -> set[str]:
+    refresh()
+    hits = get_client().search(index=alias(kind), size=1000, query={"match_all": {}})
+    return {h["_id"] for h in hits["hits"]["hits"]}
