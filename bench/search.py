@@ -560,7 +560,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
-    command = "  ".join(["$ .venv/bin/python bench/search.py", *sys.argv[1:]])
+    command = " ".join([".venv/bin/python bench/search.py", *sys.argv[1:]])
     table = ["| figure | value | baseline | ratio | target | result |", "|---|---|---|---|---|---|"]
     table += [
         f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio} | {r.target} | {r.status} |"
@@ -579,7 +579,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "the same machine as PostgreSQL, Redis and Elasticsearch (heap 768 MB).",
         f"- Catalog: N = {args.products:,} requested, {products:,} products in the database "
         "(seeded by `manage.py seed_catalog`).",
-        f"- Command: `{command.lstrip('$ ')}` (with `DATABASE_URL`, `REDIS_URL`, "
+        f"- Command: `{command}` (with `DATABASE_URL`, `REDIS_URL`, "
         f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`).",
         "",
         "```",
