@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import User
+from accounts.schema import USER_ID
 from accounts.serializers import (
     OwnProfileSerializer,
     PasswordChangeSerializer,
@@ -105,6 +106,7 @@ class PublicProfileView(APIView):
 
     @extend_schema(
         operation_id="users_retrieve",
+        parameters=[USER_ID],
         responses={200: PublicProfileSerializer, **error_responses(401, 404)},
         summary="A user's public profile",
         description="Never e-mail or names. Unknown, deleted or malformed ids answer 404.",
@@ -118,6 +120,7 @@ class FollowView(APIView):
 
     @extend_schema(
         operation_id="users_follow",
+        parameters=[USER_ID],
         request=None,
         responses={
             204: OpenApiResponse(description="Following."),
@@ -133,6 +136,7 @@ class FollowView(APIView):
 
     @extend_schema(
         operation_id="users_unfollow",
+        parameters=[USER_ID],
         responses={204: OpenApiResponse(description="Not following."), **error_responses(401, 404)},
         summary="Unfollow a user",
         description="Idempotent: unfollowing someone one does not follow answers 204 too.",
@@ -162,6 +166,7 @@ class FollowersView(_FollowListView):
 
     @extend_schema(
         operation_id="users_followers",
+        parameters=[USER_ID],
         responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
         summary="Who follows a user",
     )
@@ -174,6 +179,7 @@ class FollowingView(_FollowListView):
 
     @extend_schema(
         operation_id="users_following",
+        parameters=[USER_ID],
         responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
         summary="Whom a user follows",
     )
