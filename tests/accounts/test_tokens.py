@@ -167,6 +167,17 @@ def test_revoked_token_is_401(api_client):
     )
     assert revoked.status_code == 200
     assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    # Revoking the access token revoked its refresh token too.
+    refreshed = post_form(
+        api_client,
+        TOKEN_URL,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": settings.OAUTH_CLIENT_ID,
+        },
+    )
+    assert refreshed.status_code == 400
 
 
 class TestRateLimit:
@@ -255,3 +266,7 @@ class TestIntrospection:
         assert as_user.status_code == 401
         anonymous = post_form(api_client, self.URL, {"token": tokens["access_token"]})
         assert anonymous.status_code == 401
+
+
+def test_token_endpoint_wrong_method_answers_the_one_error_body(api_client):
+    assert_error(api_client.get(TOKEN_URL), 405, "method_not_allowed")
