@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from search.client import get_client
@@ -29,8 +31,8 @@ def _without_object_types(mapping):
 def test_the_documents_mapping_is_the_mapping_file(kind):
     from search.documents import ProductDocument, TagDocument
 
-    document = {"products": ProductDocument, "tags": TagDocument}[kind]
+    documents: dict[str, Any] = {"products": ProductDocument, "tags": TagDocument}
 
-    mapping = document._index.to_dict()["mappings"]
+    mapping = documents[kind]._index.to_dict()["mappings"]
 
     assert _without_object_types(mapping) == index_body(kind)["mappings"]
