@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.9.5
-TOOLS := .tools
+# uv lives outside the work tree, so a fresh clone reuses it (and uv's own package cache).
+TOOLS := $(HOME)/.cache/store-api/uv-$(UV_VERSION)
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
@@ -63,4 +64,4 @@ bench: migrate
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,35 +1,51 @@
-"""OpenAPI pieces shared by every app: the one error body and its responses."""
+"""OpenAPI building blocks every app shares: the one error body and its responses."""
 
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-ErrorBody = inline_serializer(
-    "ErrorBody",
-    {
-        "error": inline_serializer(
-            "Error",
-            {
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "details": serializers.DictField(),
-            },
-        )
-    },
-)
 
-_DESCRIPTIONS = {
-    400: "Invalid input; field errors in `error.details`.",
-    401: "Missing, malformed, expired or revoked bearer token.",
-    403: "Signed in, but not allowed (not the owner).",
-    404: "Not found, or not visible to the caller.",
-    409: "The resource's state refuses this; `details` has the state and allowed events.",
-    412: "If-Match does not match the current version.",
-    429: "Too many requests; see Retry-After.",
-    503: "A backing service is unavailable.",
+class ErrorDetailSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="Machine-readable, e.g. `invalid`, `not_found`.")
+    message = serializers.CharField(help_text="Human-readable summary.")
+    details = serializers.DictField(
+        help_text="Field errors for `invalid`; otherwise extra context (may be empty)."
+    )
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """The one body of every 4xx/5xx answer: `{"error": {"code", "message", "details"}}`."""
+
+    error = ErrorDetailSerializer()
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid request; field errors in `error.details`.",
+    401: "Missing, malformed, expired or revoked bearer token (`WWW-Authenticate: Bearer`).",
+    403: "Authenticated but not allowed.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    409: "The resource's current state refuses this; `details` has the state and allowed events.",
+    412: "If-Match does not match the current version (the resource changed).",
+    429: "Too many requests; retry after `Retry-After` seconds.",
+    503: "A service this endpoint needs is unavailable.",
 }
 
 
-def error_responses(*codes: int) -> dict[int, Any]:
-    return {code: OpenApiResponse(ErrorBody, description=_DESCRIPTIONS[code]) for code in codes}
+def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
+    """Responses for `extend_schema(responses=...)`: each status answered with the error body."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS.get(code, "Error."))
+        for code in status_codes
+    }
+
+
+# RFC 6749 §5.2 error body: the OAuth endpoints answer in this shape, not the one above.
+OAuthErrorSerializer = inline_serializer(
+    name="OAuthError",
+    fields={
+        "error": serializers.CharField(help_text="e.g. `invalid_grant`, `invalid_client`."),
+        "error_description": serializers.CharField(required=False),
+    },
+)

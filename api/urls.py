@@ -6,6 +6,7 @@ from api.health import HealthView
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("health/", HealthView.as_view(), name="health"),
+    path("", include("accounts.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # search first: it answers GET /api/products/ and the autocomplete paths.

@@ -45,6 +45,7 @@ def tags_matching(q: str | None = None) -> QuerySet[Tag]:
                 product_links__deleted__isnull=True,
                 product_links__product__state=ProductState.ACTIVE,
                 product_links__product__deleted__isnull=True,
+                product_links__product__owner__deleted__isnull=True,
             ),
         )
     )

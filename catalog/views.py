@@ -50,18 +50,16 @@ def _with_etag(response: Response, product: Product) -> Response:
 class ProductViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.ListModelMixin,
     viewsets.GenericViewSet[Product],
 ):
-    """Products: anyone reads active ones, owners manage their own."""
+    """Products: anyone reads active ones, owners manage their own. The listing
+    (GET /api/products/) is the search app's, from Elasticsearch."""
 
     serializer_class = ProductSerializer
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self) -> QuerySet[Product]:
-        if self.action == "list":
-            return selectors.active_products()
         return selectors.products_visible_to(self.request.user)
 
     def get_owned_product(self) -> Product:

@@ -48,3 +48,9 @@ class TagDocument(Document):
 
     def prepare(self, instance: Tag) -> dict[str, Any]:
         return tag_document(instance)
+
+
+# The mapping files are the one source: the documents' mappings are read from them too, so
+# the library's own tooling (`ProductDocument._index.to_dict()`) describes the same index.
+for _document, _kind in ((ProductDocument, "products"), (TagDocument, "tags")):
+    _document._doc_type.mapping._update_from_dict(index_body(_kind)["mappings"])

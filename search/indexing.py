@@ -6,12 +6,13 @@ overwrites a newer one whatever order workers run in.
 """
 
 from collections.abc import Iterable, Iterator
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from catalog.models import Product, ProductState, ProductTag, Tag
+from catalog.selectors import tags_matching
 from search.indices import alias
 
 
@@ -79,26 +80,31 @@ def product_actions(
         yield _index_action(index, str(product.id), product.version, product_document(product))
 
 
-def product_sync_actions(product_ids: Iterable[str]) -> list[dict[str, Any]]:
-    """For each id: index it if shoppers may find it, else delete it from the index."""
-    ids = set(product_ids)
-    index = alias("products")
-    actions = list(product_actions(indexable_products().filter(pk__in=ids), index))
+def _sync_actions(
+    index: str,
+    ids: set[str],
+    present: Iterator[dict[str, Any]],
+    every_row: QuerySet[Any],
+) -> list[dict[str, Any]]:
+    """Index actions for the ids still present, delete actions (at the row's version) for
+    the others: soft-deleted, no longer active, or gone."""
+    actions = list(present)
     found = {a["_id"] for a in actions}
-    gone = Product.all_objects.filter(pk__in=ids - found).values_list("pk", "version")
+    gone = every_row.filter(pk__in=ids - found).values_list("pk", "version")
     actions.extend(_delete_action(index, str(pk), version) for pk, version in gone)
     return actions
 
 
+def product_sync_actions(product_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """For each id: index it if shoppers may find it, else delete it from the index."""
+    ids, index = set(product_ids), alias("products")
+    present = product_actions(indexable_products().filter(pk__in=ids), index)
+    return _sync_actions(index, ids, present, Product.all_objects.all())
+
+
 def tags_with_counts() -> QuerySet[Tag]:
-    active = Q(
-        product_links__deleted__isnull=True,
-        product_links__product__state=ProductState.ACTIVE,
-        product_links__product__deleted__isnull=True,
-    )
-    return cast(
-        "QuerySet[Tag]", Tag.objects.annotate(product_count=Count("product_links", filter=active))
-    )
+    """Live tags with `product_count`, the number of active products carrying them."""
+    return tags_matching()
 
 
 def tag_document(tag: Tag) -> dict[str, Any]:
@@ -118,10 +124,6 @@ def tag_actions(tags: QuerySet[Tag], index: str | None = None) -> Iterator[dict[
 
 
 def tag_sync_actions(tag_ids: Iterable[str]) -> list[dict[str, Any]]:
-    ids = set(tag_ids)
-    index = alias("tags")
-    actions = list(tag_actions(tags_with_counts().filter(pk__in=ids), index))
-    found = {a["_id"] for a in actions}
-    gone = Tag.all_objects.filter(pk__in=ids - found).values_list("pk", "version")
-    actions.extend(_delete_action(index, str(pk), version) for pk, version in gone)
-    return actions
+    ids, index = set(tag_ids), alias("tags")
+    present = tag_actions(tags_with_counts().filter(pk__in=ids), index)
+    return _sync_actions(index, ids, present, Tag.all_objects.all())

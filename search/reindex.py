@@ -106,8 +106,13 @@ def find_drift(kind: str, *, progress: Progress | None = None) -> Drift:
 
 
 def repair(kind: str, drift: Drift) -> None:
-    ids = drift.missing + drift.stale + drift.extra
+    """Rewrite missing and stale documents from the database; delete the extra ones (which
+    may not even carry a valid id)."""
+    ids = drift.missing + drift.stale
     sync = product_sync_actions if kind == "products" else tag_sync_actions
     for start in range(0, len(ids), 500):
         write_actions(sync(ids[start : start + 500]))
+    write_actions(
+        [{"_op_type": "delete", "_index": alias(kind), "_id": doc_id} for doc_id in drift.extra]
+    )
     get_client().indices.refresh(index=alias(kind))

@@ -150,3 +150,13 @@ def test_users_products_lists_only_active_ones(make_product, owner, api_client):
 
     assert [p["name"] for p in response.json()["results"]] == ["live"]
     assert api_client.get(f"/api/users/{uuid.uuid4()}/products/").status_code == 404
+
+
+def test_public_profile_counts_active_products_only(make_product, owner, api_client):
+    make_product(name="live")
+    make_product(name="draft", publish=False)
+    make_product(name="gone").delete()
+
+    profile = api_client.get(f"/api/users/{owner.id}/").json()
+
+    assert profile["active_products"] == 1

@@ -1,0 +1,97 @@
+"""Shapes and validation of accounts at the edge of the API."""
+
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from accounts.models import User
+
+
+def _unique_ci(field: str, value: str, exclude: User | None = None) -> str:
+    # Case-insensitive, like the database constraints; soft-deleted users keep their names.
+    taken = User.all_objects.filter(**{f"{field}__iexact": value})
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if value and taken.exists():
+        raise serializers.ValidationError(f"A user with that {field} already exists.")
+    return value
+
+
+class OwnProfileSerializer(serializers.ModelSerializer[User]):
+    """The caller's own profile: private fields included, never the password."""
+
+    joined = serializers.DateTimeField(source="created", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ("id", "username", "email", "first_name", "last_name", "bio", "joined")
+        read_only_fields = ("id", "joined")
+        # The model's unique index is functional (lower(...)): validated by hand below.
+        extra_kwargs: dict[str, dict[str, Any]] = {"username": {"validators": []}}
+
+    def validate_username(self, value: str) -> str:
+        return _unique_ci("username", value, exclude=self.instance)
+
+    def validate_email(self, value: str) -> str:
+        return _unique_ci("email", value, exclude=self.instance)
+
+
+class RegistrationSerializer(serializers.Serializer[Any]):
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+
+    def validate_username(self, value: str) -> str:
+        return _unique_ci("username", value)
+
+    def validate_email(self, value: str) -> str:
+        return _unique_ci("email", value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Django's validators, with the would-be user so similarity to the name is caught.
+        candidate = User(username=attrs["username"], email=attrs["email"])
+        try:
+            password_validation.validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": list(error.messages)}) from error
+        return attrs
+
+
+class PasswordChangeSerializer(serializers.Serializer[Any]):
+    old_password = serializers.CharField(write_only=True, trim_whitespace=False)
+    new_password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+
+    def validate_old_password(self, value: str) -> str:
+        if not self.context["user"].check_password(value):
+            raise serializers.ValidationError("The current password is wrong.")
+        return value
+
+    def validate_new_password(self, value: str) -> str:
+        try:
+            password_validation.validate_password(value, user=self.context["user"])
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(list(error.messages)) from error
+        return value
+
+
+class PublicProfileSerializer(serializers.Serializer[Any]):
+    """What anyone may see of a user."""
+
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    bio = serializers.CharField()
+    joined = serializers.DateTimeField()
+    active_products = serializers.IntegerField(help_text="Products of this user on sale now.")
+    followers = serializers.IntegerField()
+    following = serializers.IntegerField()
+
+
+class UserSummarySerializer(serializers.ModelSerializer[User]):
+    """One entry of a followers/following list: public fields only."""
+
+    class Meta:
+        model = User
+        fields = ("id", "username")
+        read_only_fields = fields

@@ -1,0 +1,347 @@
+"""HTTP endpoints of accounts: users, profiles, follows, and the OAuth2 token endpoints."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from oauth2_provider.models import AbstractApplication
+from oauth2_provider.views import IntrospectTokenView as DOTIntrospectTokenView
+from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
+from oauth2_provider.views import TokenView as DOTTokenView
+from oauthlib.common import Request as OAuthlibRequest
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FormParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.models import User
+from accounts.schema import USER_ID
+from accounts.serializers import (
+    OwnProfileSerializer,
+    PasswordChangeSerializer,
+    PublicProfileSerializer,
+    RegistrationSerializer,
+    UserSummarySerializer,
+)
+from accounts.throttling import RegistrationRateThrottle, check_token_attempt
+from api.pagination import PageNumberPagination
+from api.schema import OAuthErrorSerializer, error_responses
+
+
+def _caller(request: Request) -> User:
+    # Only called behind IsAuthenticated: the user is a real account.
+    assert isinstance(request.user, User)  # noqa: S101
+    return request.user
+
+
+class UserRegistrationView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [RegistrationRateThrottle]
+
+    @extend_schema(
+        operation_id="users_register",
+        request=RegistrationSerializer,
+        responses={201: OwnProfileSerializer, **error_responses(400, 401, 429)},
+        summary="Sign up",
+        description="Creates an account; sign in afterwards at /api/oauth/token/. "
+        "Throttled per client IP.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.register_user(**serializer.validated_data)
+        return Response(OwnProfileSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="users_me_retrieve",
+        responses={200: OwnProfileSerializer, **error_responses(401)},
+        summary="My profile",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(OwnProfileSerializer(_caller(request)).data)
+
+    @extend_schema(
+        operation_id="users_me_update",
+        request=OwnProfileSerializer,
+        responses={200: OwnProfileSerializer, **error_responses(400, 401)},
+        summary="Change my profile",
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = OwnProfileSerializer(_caller(request), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.update_profile(user=_caller(request), **serializer.validated_data)
+        return Response(OwnProfileSerializer(user).data)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="users_me_password",
+        request=PasswordChangeSerializer,
+        responses={204: OpenApiResponse(description="Changed."), **error_responses(400, 401)},
+        summary="Change my password",
+        description="Every other token of the user is revoked; the caller's token stays valid.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        services.change_password(
+            user=_caller(request),
+            new_password=serializer.validated_data["new_password"],
+            current_token=request.auth,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PublicProfileView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="users_retrieve",
+        parameters=[USER_ID],
+        responses={200: PublicProfileSerializer, **error_responses(401, 404)},
+        summary="A user's public profile",
+        description="Never e-mail or names. Unknown, deleted or malformed ids answer 404.",
+    )
+    def get(self, request: Request, user_id: str) -> Response:
+        return Response(PublicProfileSerializer(selectors.get_public_profile(user_id)).data)
+
+
+class FollowView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="users_follow",
+        parameters=[USER_ID],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Following."),
+            **error_responses(400, 401, 404),
+        },
+        summary="Follow a user",
+        description="Idempotent: following again answers 204 too. Following oneself is a 400.",
+    )
+    def post(self, request: Request, user_id: str) -> Response:
+        followee = selectors.get_user(user_id)
+        services.follow_user(follower=_caller(request), followee=followee)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        operation_id="users_unfollow",
+        parameters=[USER_ID],
+        responses={204: OpenApiResponse(description="Not following."), **error_responses(401, 404)},
+        summary="Unfollow a user",
+        description="Idempotent: unfollowing someone one does not follow answers 204 too.",
+    )
+    def delete(self, request: Request, user_id: str) -> Response:
+        followee = selectors.get_user(user_id)
+        services.unfollow_user(follower=_caller(request), followee=followee)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _FollowListView(APIView):
+    permission_classes = [AllowAny]
+
+    def list_users(self, request: Request, user_id: str) -> Response:
+        user = selectors.get_user(user_id)
+        paginator = PageNumberPagination()
+        queryset = self.select(user)
+        page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(UserSummarySerializer(page, many=True).data)
+
+    def select(self, user: Any) -> Any:
+        raise NotImplementedError
+
+
+class FollowersView(_FollowListView):
+    select = staticmethod(selectors.list_followers)
+
+    @extend_schema(
+        operation_id="users_followers",
+        parameters=[USER_ID],
+        responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
+        summary="Who follows a user",
+    )
+    def get(self, request: Request, user_id: str) -> Response:
+        return self.list_users(request, user_id)
+
+
+class FollowingView(_FollowListView):
+    select = staticmethod(selectors.list_following)
+
+    @extend_schema(
+        operation_id="users_following",
+        parameters=[USER_ID],
+        responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
+        summary="Whom a user follows",
+    )
+    def get(self, request: Request, user_id: str) -> Response:
+        return self.list_users(request, user_id)
+
+
+# --- OAuth2 endpoints ---------------------------------------------------------------------
+# django-oauth-toolkit does the work; these DRF views add the rate limit, the schema and the
+# error body for 405/429. Their own answers keep RFC 6749's shape (`{"error": "invalid_grant"}`)
+# because OAuth2 client libraries parse it.
+
+
+class _ConfidentialClientIntrospectTokenView(DOTIntrospectTokenView):
+    """DOT's introspection, for confidential clients (resource servers) only.
+
+    DOT would also accept a public client's bare client_id (its secret is empty), which
+    would let anyone probe tokens."""
+
+    def authenticate_client(self, request: HttpRequest) -> bool:
+        core = self.get_oauthlib_core()
+        uri, http_method, body, headers = core._extract_params(request)
+        oauth_request = OAuthlibRequest(uri, http_method, body, headers)
+        if not core.server.request_validator.authenticate_client(oauth_request):
+            return False
+        return bool(oauth_request.client.client_type == AbstractApplication.CLIENT_CONFIDENTIAL)
+
+    def unauthenticated_response(
+        self, request: HttpRequest, oauthlib_request: Any = None
+    ) -> HttpResponse:
+        response = JsonResponse(
+            {"error": "invalid_client", "error_description": "Client authentication failed."},
+            status=401,
+        )
+        response["WWW-Authenticate"] = 'Basic realm="api"'
+        return response
+
+
+class _OAuthEndpoint(APIView):
+    """Hands the untouched Django request to a DOT view (form-encoded, RFC-shaped answers)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    parser_classes = [FormParser]
+    dot_view: Any
+
+    def delegate(self, request: Request) -> HttpResponse:
+        response: HttpResponse = self.dot_view(request._request)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+_token_request = inline_serializer(
+    name="TokenRequest",
+    fields={
+        "grant_type": serializers.ChoiceField(choices=["password", "refresh_token"]),
+        "client_id": serializers.CharField(help_text="The first-party client: `storefront`."),
+        "username": serializers.CharField(required=False, help_text="password grant"),
+        "password": serializers.CharField(required=False, help_text="password grant"),
+        "refresh_token": serializers.CharField(required=False, help_text="refresh grant"),
+        "scope": serializers.CharField(required=False, help_text="default `read write`"),
+    },
+)
+_token_response = inline_serializer(
+    name="TokenResponse",
+    fields={
+        "access_token": serializers.CharField(),
+        "token_type": serializers.CharField(help_text="`Bearer`"),
+        "expires_in": serializers.IntegerField(),
+        "refresh_token": serializers.CharField(help_text="Rotates: a refresh returns a new one."),
+        "scope": serializers.CharField(),
+    },
+)
+
+
+class TokenView(_OAuthEndpoint):
+    dot_view = staticmethod(DOTTokenView.as_view())
+
+    @extend_schema(
+        operation_id="oauth_token",
+        tags=["oauth"],
+        auth=[],
+        request={"application/x-www-form-urlencoded": _token_request},
+        responses={
+            200: _token_response,
+            400: OpenApiResponse(OAuthErrorSerializer, description="RFC 6749 error body."),
+            401: OpenApiResponse(OAuthErrorSerializer, description="Unknown client."),
+            **error_responses(429),
+        },
+        summary="Get or refresh a token (RFC 6749 §4.3, §6)",
+        description="Form-encoded. Rate-limited per username and per client IP: while "
+        "limited even the right password is refused (429 with `Retry-After`).",
+    )
+    def post(self, request: Request) -> HttpResponse:
+        refusal = check_token_attempt(request._request)
+        if refusal is not None:
+            raise exceptions.Throttled(wait=refusal.retry_after)
+        return self.delegate(request)
+
+
+class RevokeTokenView(_OAuthEndpoint):
+    dot_view = staticmethod(DOTRevokeTokenView.as_view())
+
+    @extend_schema(
+        operation_id="oauth_revoke_token",
+        tags=["oauth"],
+        auth=[],
+        request={
+            "application/x-www-form-urlencoded": inline_serializer(
+                name="RevokeTokenRequest",
+                fields={
+                    "token": serializers.CharField(),
+                    "token_type_hint": serializers.ChoiceField(
+                        choices=["access_token", "refresh_token"], required=False
+                    ),
+                    "client_id": serializers.CharField(),
+                },
+            )
+        },
+        responses={
+            200: OpenApiResponse(description="Revoked (or already unknown: RFC 7009 §2.2)."),
+            400: OpenApiResponse(OAuthErrorSerializer, description="RFC 6749 error body."),
+            401: OpenApiResponse(OAuthErrorSerializer, description="Unknown client."),
+        },
+        summary="Revoke a token (RFC 7009)",
+        description="Revoking a refresh token revokes its access token, and the reverse.",
+    )
+    def post(self, request: Request) -> HttpResponse:
+        return self.delegate(request)
+
+
+class IntrospectTokenView(_OAuthEndpoint):
+    dot_view = staticmethod(_ConfidentialClientIntrospectTokenView.as_view())
+
+    @extend_schema(
+        operation_id="oauth_introspect",
+        tags=["oauth"],
+        auth=[],
+        request={
+            "application/x-www-form-urlencoded": inline_serializer(
+                name="IntrospectRequest", fields={"token": serializers.CharField()}
+            )
+        },
+        responses={
+            200: inline_serializer(
+                name="IntrospectResponse",
+                fields={
+                    "active": serializers.BooleanField(),
+                    "scope": serializers.CharField(required=False),
+                    "exp": serializers.IntegerField(required=False),
+                    "client_id": serializers.CharField(required=False),
+                    "username": serializers.CharField(required=False),
+                },
+            ),
+            400: OpenApiResponse(OAuthErrorSerializer, description="No `token` given."),
+            401: OpenApiResponse(
+                OAuthErrorSerializer, description="Not a confidential client (HTTP Basic)."
+            ),
+        },
+        summary="Introspect a token (RFC 7662)",
+        description="For resource servers: a confidential client authenticating with HTTP "
+        "Basic (client_id:client_secret). The public storefront client cannot introspect.",
+    )
+    def post(self, request: Request) -> HttpResponse:
+        return self.delegate(request)

@@ -1,0 +1,63 @@
+import pytest
+
+from accounts.models import User
+from tests.accounts.helpers import PASSWORD, assert_error, make_user
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/users/"
+
+
+def register(api_client, username="ada", email="ada@example.com", password=PASSWORD, **extra):
+    data = {"username": username, "email": email, "password": password}
+    return api_client.post(URL, data, **extra)
+
+
+def test_registration_answers_the_own_profile_without_the_password(api_client):
+    response = register(api_client)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "username", "email", "first_name", "last_name", "bio", "joined"}
+    assert body["username"] == "ada"
+    assert body["email"] == "ada@example.com"
+    assert User.objects.get(pk=body["id"]).check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("password", ["short", "password123", "12345678901", "ada-example"])
+def test_weak_passwords_are_refused_by_djangos_validators(api_client, password):
+    error = assert_error(register(api_client, password=password), 400, "invalid")
+    assert "password" in error["details"]
+    assert not User.objects.filter(username="ada").exists()
+
+
+def test_missing_fields_are_field_errors(api_client):
+    error = assert_error(api_client.post(URL, {}), 400, "invalid")
+    assert set(error["details"]) == {"username", "email", "password"}
+
+
+def test_username_taken_in_another_case_is_refused(api_client):
+    make_user("Ada", email="first@example.com")
+    error = assert_error(register(api_client, username="aDA"), 400, "invalid")
+    assert set(error["details"]) == {"username"}
+
+
+def test_email_taken_in_another_case_is_refused(api_client):
+    make_user("someone", email="Ada@Example.com")
+    error = assert_error(register(api_client, email="ada@EXAMPLE.com"), 400, "invalid")
+    assert set(error["details"]) == {"email"}
+
+
+def test_registration_is_throttled_per_ip(api_client):
+    for n in range(10):
+        response = register(api_client, username=f"user{n}", email=f"u{n}@example.com")
+        assert response.status_code == 201, response.content
+
+    refused = register(api_client, username="one-more", email="more@example.com")
+    assert_error(refused, 429, "throttled")
+    assert int(refused["Retry-After"]) > 0
+    # Another address still may sign up.
+    other = register(
+        api_client, username="elsewhere", email="else@example.com", REMOTE_ADDR="10.1.2.3"
+    )
+    assert other.status_code == 201

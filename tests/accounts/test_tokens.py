@@ -1,0 +1,272 @@
+from base64 import b64encode
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application, RefreshToken
+
+from accounts import services
+from tests.accounts.helpers import (
+    PASSWORD,
+    TOKEN_URL,
+    assert_error,
+    assert_unauthorized,
+    bearer,
+    get_tokens,
+    make_user,
+    post_form,
+    token_response,
+)
+
+pytestmark = pytest.mark.django_db
+
+ME = "/api/users/me/"
+
+
+def test_migrate_creates_the_public_first_party_client():
+    client = Application.objects.get(client_id=settings.OAUTH_CLIENT_ID)
+    assert client.client_type == Application.CLIENT_PUBLIC
+    assert client.authorization_grant_type == Application.GRANT_PASSWORD
+    assert client.client_secret == ""
+
+
+def test_first_party_client_follows_the_setting(settings):
+    settings.OAUTH_CLIENT_ID = "another-front"
+    services.ensure_first_party_client()
+    services.ensure_first_party_client()  # idempotent
+    assert Application.objects.filter(client_id="another-front").count() == 1
+
+
+def test_password_grant_answers_an_opaque_bearer_token(api_client):
+    make_user("ada")
+    response = token_response(api_client, "ada")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"]
+    assert set(body["scope"].split()) == {"read", "write"}
+    assert response["Cache-Control"] == "no-store"
+    assert AccessToken.objects.filter(user__username="ada").count() == 1
+
+
+def test_username_is_case_insensitive_at_sign_in(api_client):
+    make_user("ada")
+    assert token_response(api_client, "ADA").status_code == 200
+
+
+def test_wrong_password_keeps_the_rfc6749_error_shape(api_client):
+    make_user("ada")
+    response = token_response(api_client, "ada", "not-the-password")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_unknown_client_is_refused(api_client):
+    make_user("ada")
+    data = {"grant_type": "password", "username": "ada", "password": PASSWORD, "client_id": "x"}
+    response = post_form(api_client, TOKEN_URL, data)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_soft_deleted_user_cannot_get_a_token(api_client):
+    make_user("ada").delete()
+    response = token_response(api_client, "ada")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_token_of_a_user_deleted_afterwards_is_refused(api_client):
+    user = make_user("ada")
+    tokens = get_tokens(api_client, "ada")
+    user.delete()  # a bare soft delete, tokens left in place
+
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    refreshed = post_form(
+        api_client,
+        TOKEN_URL,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": settings.OAUTH_CLIENT_ID,
+        },
+    )
+    assert refreshed.status_code == 400
+
+
+def test_delete_account_revokes_every_token(api_client):
+    user = make_user("ada")
+    tokens = get_tokens(api_client, "ada")
+    services.delete_account(user=user)
+    assert not AccessToken.objects.filter(user=user).exists()
+    assert not RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+
+
+def test_missing_token_is_401_with_bearer_challenge(api_client):
+    response = api_client.get(ME)
+    assert_unauthorized(response)
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer not-a-token", "Bearer a b c", "Token abc", "Basic Zm9vOmJhcg=="]
+)
+def test_malformed_token_is_401_with_bearer_challenge(api_client, header):
+    assert_unauthorized(api_client.get(ME, HTTP_AUTHORIZATION=header))
+
+
+def test_invalid_token_is_401_even_where_anonymous_callers_may_read(api_client):
+    user = make_user("ada")
+    response = api_client.get(f"/api/users/{user.pk}/", **bearer("no-such-token"))
+    assert_unauthorized(response)
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+def test_expired_token_is_401(api_client):
+    make_user("ada")
+    tokens = get_tokens(api_client, "ada")
+    AccessToken.objects.filter(user__username="ada").update(
+        expires=timezone.now() - timedelta(seconds=1)
+    )
+    response = api_client.get(ME, **bearer(tokens["access_token"]))
+    assert_unauthorized(response)
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+def test_refresh_rotates_the_refresh_token(api_client):
+    make_user("ada")
+    first = get_tokens(api_client, "ada")
+    refresh = {
+        "grant_type": "refresh_token",
+        "refresh_token": first["refresh_token"],
+        "client_id": settings.OAUTH_CLIENT_ID,
+    }
+
+    second = post_form(api_client, TOKEN_URL, refresh)
+    assert second.status_code == 200
+    assert second.json()["refresh_token"] != first["refresh_token"]
+    assert api_client.get(ME, **bearer(second.json()["access_token"])).status_code == 200
+    assert_unauthorized(api_client.get(ME, **bearer(first["access_token"])))
+
+    replay = post_form(api_client, TOKEN_URL, refresh)
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
+
+
+def test_revoked_token_is_401(api_client):
+    make_user("ada")
+    tokens = get_tokens(api_client, "ada")
+    revoked = post_form(
+        api_client,
+        "/api/oauth/revoke_token/",
+        {"token": tokens["access_token"], "client_id": settings.OAUTH_CLIENT_ID},
+    )
+    assert revoked.status_code == 200
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    # Revoking the access token revoked its refresh token too.
+    refreshed = post_form(
+        api_client,
+        TOKEN_URL,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": settings.OAUTH_CLIENT_ID,
+        },
+    )
+    assert refreshed.status_code == 400
+
+
+class TestRateLimit:
+    @pytest.fixture(autouse=True)
+    def _small_limits(self, settings):
+        settings.TOKEN_RATE_LIMIT_PER_USERNAME = 3
+        settings.TOKEN_RATE_LIMIT_PER_IP = 5
+
+    def test_per_username_limit_refuses_even_the_right_password(self, api_client):
+        make_user("ada")
+        for _ in range(3):
+            assert token_response(api_client, "ada", "wrong-password").status_code == 400
+
+        # From another address, with the right password (and another case): still refused.
+        response = token_response(api_client, "ADA", REMOTE_ADDR="10.9.9.9")
+        error = assert_error(response, 429, "throttled")
+        assert int(response["Retry-After"]) > 0
+        assert "seconds" in error["message"] or "second" in error["message"]
+        assert not AccessToken.objects.filter(user__username="ada").exists()
+
+    def test_other_usernames_are_not_limited_by_someone_elses_attempts(self, api_client):
+        make_user("ada")
+        make_user("bob")
+        for _ in range(3):
+            token_response(api_client, "ada", "wrong-password")
+        assert token_response(api_client, "bob").status_code == 200
+
+    def test_per_ip_limit_covers_many_usernames(self, api_client):
+        make_user("ada")
+        for n in range(5):
+            token_response(api_client, f"guess{n}", "wrong-password")
+
+        response = token_response(api_client, "ada")
+        assert_error(response, 429, "throttled")
+        assert int(response["Retry-After"]) > 0
+        # Another address is not affected.
+        assert token_response(api_client, "ada", REMOTE_ADDR="10.9.9.9").status_code == 200
+
+    def test_forwarded_for_header_does_not_dodge_the_ip_limit(self, api_client):
+        for n in range(5):
+            token_response(api_client, f"guess{n}", "x", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+        response = token_response(api_client, "ada", HTTP_X_FORWARDED_FOR="10.0.0.99")
+        assert response.status_code == 429
+
+
+class TestIntrospection:
+    URL = "/api/oauth/introspect/"
+
+    @pytest.fixture
+    def resource_server(self):
+        return Application.objects.create(
+            name="resource server",
+            client_id="resource-server",
+            client_secret="s3cret-for-tests",
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        )
+
+    def test_confidential_client_can_introspect(self, api_client, resource_server):
+        make_user("ada")
+        tokens = get_tokens(api_client, "ada")
+        api_client.credentials()
+        response = post_form(
+            api_client,
+            self.URL,
+            {"token": tokens["access_token"]},
+            HTTP_AUTHORIZATION="Basic " + b64encode(b"resource-server:s3cret-for-tests").decode(),
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["active"] is True
+        assert body["username"] == "ada"
+        assert body["client_id"] == settings.OAUTH_CLIENT_ID
+
+    def test_public_client_and_users_cannot_introspect(self, api_client, resource_server):
+        make_user("ada")
+        tokens = get_tokens(api_client, "ada")
+        as_public_client = post_form(
+            api_client,
+            self.URL,
+            {"token": tokens["access_token"], "client_id": settings.OAUTH_CLIENT_ID},
+        )
+        assert as_public_client.status_code == 401
+        token = tokens["access_token"]
+        as_user = post_form(api_client, self.URL, {"token": token}, **bearer(token))
+        assert as_user.status_code == 401
+        anonymous = post_form(api_client, self.URL, {"token": tokens["access_token"]})
+        assert anonymous.status_code == 401
+
+
+def test_token_endpoint_wrong_method_answers_the_one_error_body(api_client):
+    assert_error(api_client.get(TOKEN_URL), 405, "method_not_allowed")
