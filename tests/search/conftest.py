@@ -15,6 +15,7 @@ def eager_celery():
 
 @pytest.fixture(autouse=True)
 def fresh_indices():
+    """Empty indices behind this run's aliases: no test sees another's documents."""
     for kind in KINDS:
         drop_indices(indices_behind(kind))
         ensure_index(kind)
