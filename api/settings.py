@@ -161,6 +161,8 @@ TOKEN_RATE_LIMIT_PER_IP = env_int("TOKEN_RATE_LIMIT_PER_IP", 50)
 # --- Elasticsearch ------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:59200")
 ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5"))
+# Reindex bulk loads and refreshes of whole indices take longer than a shopper's search.
+ELASTICSEARCH_BULK_TIMEOUT = float(os.environ.get("ELASTICSEARCH_BULK_TIMEOUT", "120"))
 # Every alias and index name starts with this prefix, so tests and tenants never collide.
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "store")
 # Replicas of every index: 0 on a single local node, more on a cluster.

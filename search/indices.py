@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from elasticsearch import NotFoundError
+from elasticsearch import BadRequestError, NotFoundError
 
 from search.client import get_client, prefixed
 
@@ -49,10 +49,23 @@ def indices_behind(kind: str) -> list[str]:
 
 
 def ensure_index(kind: str) -> None:
-    """Make sure the alias exists (first start, fresh test prefix)."""
-    if not indices_behind(kind):
-        name = create_index(kind)
-        get_client().indices.put_alias(index=name, name=alias(kind))
+    """Make sure the alias exists (first start, fresh test prefix). Processes racing here
+    all ask for the same index name, with the alias in the same request: one creates it,
+    the others are told it exists, and the alias never spans two indices."""
+    if indices_behind(kind):
+        return
+    body = index_body(kind)
+    index_settings = {**body["settings"], "number_of_replicas": settings.ELASTICSEARCH_REPLICAS}
+    try:
+        get_client().indices.create(
+            index=f"{alias(kind)}-initial",
+            settings=index_settings,
+            mappings=body["mappings"],
+            aliases={alias(kind): {}},
+        )
+    except BadRequestError as exc:
+        if exc.error != "resource_already_exists_exception":
+            raise
 
 
 def swap_alias(kind: str, new_index: str) -> list[str]:

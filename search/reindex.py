@@ -4,8 +4,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
-from elasticsearch import helpers
+from elasticsearch import Elasticsearch, helpers
 
 from catalog.models import Product, Tag
 from search.client import get_client
@@ -37,22 +38,34 @@ def reindex(kind: str, *, progress: Progress | None = None, chunk_size: int = 10
     index until the swap; changes committed meanwhile are replayed on the new one."""
     started = timezone.now()
     new_index = create_index(kind, refresh_interval="-1")
-    _, actions = _source(kind, new_index)
+    # Bulk loads and the final refresh of a large index outlast the API's request timeout.
+    client = get_client().options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT)
+    try:
+        written = _load(client, kind, new_index, progress, chunk_size)
+        client.indices.put_settings(index=new_index, settings={"refresh_interval": "1s"})
+        client.indices.refresh(index=new_index)
+    except BaseException:
+        drop_indices([new_index])  # never leave a half-built index behind
+        raise
+    old = swap_alias(kind, new_index)
+    drop_indices(old)
+    _catch_up(kind, since=started)
+    return written
+
+
+def _load(
+    client: Elasticsearch, kind: str, index: str, progress: Progress | None, chunk_size: int
+) -> int:
+    _, actions = _source(kind, index)
     written = 0
     for ok, item in helpers.streaming_bulk(
-        get_client(), actions, chunk_size=chunk_size, raise_on_error=False
+        client, actions, chunk_size=chunk_size, raise_on_error=False
     ):
         if not ok and next(iter(item.values())).get("status") != 409:
             raise RuntimeError(f"bulk error while reindexing {kind}: {item}")
         written += 1
         if progress:
             progress(1)
-    client = get_client()
-    client.indices.put_settings(index=new_index, settings={"refresh_interval": "1s"})
-    client.indices.refresh(index=new_index)
-    old = swap_alias(kind, new_index)
-    drop_indices(old)
-    _catch_up(kind, since=started)
     return written
 
 

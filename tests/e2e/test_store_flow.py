@@ -60,8 +60,10 @@ def test_a_seller_lists_a_product_and_a_shopper_finds_it():
 
     assert seller.post(f"/api/products/{product_id}/publish/").status_code == 200
     refresh()
-    found = shopper.get("/api/products/?q=stonewar mu").json()["results"]
+    found = shopper.get("/api/products/?q=stoneware mu").json()["results"]
     assert [p["id"] for p in found] == [product_id]
+    typo = shopper.get("/api/products/?q=stonware mug").json()["results"]
+    assert [p["id"] for p in typo] == [product_id]
     tags = shopper.get("/api/tags/autocomplete/?q=cer").json()["results"]
     assert tags == [{"name": "Ceramics", "slug": "ceramics", "product_count": 1}]
 
