@@ -1,5 +1,4 @@
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
@@ -98,6 +97,3 @@ def tags_of(product: Product) -> models.QuerySet[Tag]:
     return Tag.objects.filter(
         product_links__product=product, product_links__deleted__isnull=True
     ).order_by("name")
-
-
-__all__: list[Any] = ["Product", "ProductState", "ProductTag", "Tag", "tags_of"]

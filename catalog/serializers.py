@@ -97,5 +97,9 @@ class ProductCreateSerializer(ProductWriteSerializer):
         return tags
 
 
+class TagQuerySerializer(serializers.Serializer[Any]):
+    q = serializers.CharField(required=False, max_length=50, allow_blank=True)
+
+
 class StateFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=ProductState.choices, required=False)

@@ -97,17 +97,12 @@ class _AutocompleteView(APIView):
     def body(self, q: str, size: int) -> dict[str, Any]:
         raise NotImplementedError
 
-    def suggestion(self, source: dict[str, Any]) -> dict[str, Any]:
-        return source
-
     def get(self, request: Request) -> Response:
         params = AutocompleteParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         size = settings.SEARCH_AUTOCOMPLETE_SIZE
         result = search_index(self.kind, self.body(params.validated_data["q"], size))
-        return Response(
-            {"results": [self.suggestion(h["_source"]) for h in result["hits"]["hits"]]}
-        )
+        return Response({"results": [h["_source"] for h in result["hits"]["hits"]]})
 
 
 _q = OpenApiParameter("q", str, required=True, description="What the shopper typed so far")

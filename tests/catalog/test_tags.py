@@ -26,6 +26,14 @@ def test_bad_tag_names_are_400(owner_client, name):
     assert "name" in response.json()["error"]["details"]
 
 
+@pytest.mark.parametrize("q", ["x" * 51, "nul\x00byte"])
+def test_bad_tag_queries_are_400(api_client, q):
+    response = api_client.get("/api/tags/", {"q": q})
+
+    assert response.status_code == 400
+    assert "q" in response.json()["error"]["details"]
+
+
 def test_anonymous_cannot_add_tags(api_client):
     assert api_client.post("/api/tags/", {"name": "x"}).status_code == 401
 
