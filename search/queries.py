@@ -3,6 +3,7 @@ so the API and the benchmark send exactly the same query."""
 
 import base64
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,9 @@ NEWEST_FIRST = [{"created": "desc"}, {"id": "desc"}]
 RELEVANCE = [{"_score": "desc"}, *NEWEST_FIRST]
 
 
+MAX_SCORE = 3.4e38  # scores are 32-bit floats
+
+
 class BadCursor(ValueError):
     pass
 
@@ -39,9 +43,16 @@ def decode_cursor(cursor: str, *, relevance: bool) -> list[Any]:
         expected = len(RELEVANCE if relevance else NEWEST_FIRST)
         if data["r"] is not relevance or not isinstance(values, list) or len(values) != expected:
             raise BadCursor("This cursor belongs to another query.")
-        if relevance and not isinstance(values[0], int | float):
+        # The values must be what Elasticsearch itself could have answered: a finite score
+        # (a float), a date in epoch millis (a long) and an id (a string).
+        if relevance and not (
+            isinstance(values[0], int | float)
+            and math.isfinite(values[0])
+            and abs(values[0]) <= MAX_SCORE
+        ):
             raise BadCursor("Malformed cursor.")
-        if not isinstance(values[-2], int) or not isinstance(values[-1], str):
+        created, last_id = values[-2], values[-1]
+        if not (isinstance(created, int) and abs(created) < 2**63 and isinstance(last_id, str)):
             raise BadCursor("Malformed cursor.")
         return list(values)
     except BadCursor:

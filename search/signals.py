@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import F
 from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 from django_elasticsearch_dsl.signals import BaseSignalProcessor
 
 from accounts.models import User
@@ -24,7 +25,9 @@ def record_search_changes(*, product_ids: Any = (), tag_ids: Any = ()) -> None:
     tags get a new version here, under their row locks, in the caller's transaction."""
     tag_ids = list(tag_ids)
     if tag_ids:
-        Tag.all_objects.filter(pk__in=tag_ids).update(version=F("version") + 1)
+        Tag.all_objects.filter(pk__in=tag_ids).update(
+            version=F("version") + 1, updated=timezone.now()
+        )
     outbox.record(PRODUCT_TOPIC, product_ids, task=DRAIN_TASK)
     outbox.record(TAG_TOPIC, tag_ids, task=DRAIN_TASK)
 

@@ -30,8 +30,12 @@ def search_index(kind: str, body: dict[str, Any]) -> dict[str, Any]:
         return response
     except NotFoundError:
         return {"hits": {"hits": []}, "aggregations": {}}
-    except (TransportError, ApiError) as exc:
+    except TransportError as exc:  # unreachable, timed out
         raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
+    except ApiError as exc:
+        if exc.meta.status >= 500 or exc.meta.status == 429:  # the node is down or overloaded
+            raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
+        raise  # a request we built wrong: a bug, logged and answered 500, never hidden as 503
 
 
 def _hit(hit: dict[str, Any]) -> dict[str, Any]:

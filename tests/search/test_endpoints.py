@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Product
+from search.queries import encode_cursor
 from tests.search.conftest import refresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -172,6 +173,8 @@ def test_search_cursor_walks_the_relevance_order(catalog, api_client):
     ("query", "field"),
     [
         ("cursor=garbage", "cursor"),
+        ("cursor=" + encode_cursor([10**30, "a"], relevance=False), "cursor"),
+        ("q=walnut&cursor=" + encode_cursor([1e300, 1, "a"], relevance=True), "cursor"),
         ("min_price=10&max_price=5", "min_price"),
         ("q=" + "x" * 201, "q"),
         ("in_stock=maybe", "in_stock"),
