@@ -12,6 +12,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from accounts.models import User
+from api.pagination import PageNumberPagination
 from api.schema import error_responses
 from catalog import selectors, services
 from catalog.models import Product, Tag
@@ -235,8 +236,6 @@ def _valid(serializer_class: type[BaseSerializer[Any]], data: Any, **kwargs: Any
 
 
 def _paginated(view: APIView, request: Request, products: QuerySet[Product]) -> Response:
-    from api.pagination import PageNumberPagination
-
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(products, request, view=view)
     return paginator.get_paginated_response(ProductSerializer(page, many=True).data)
