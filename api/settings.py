@@ -222,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_FLOWS": ["password"],
     "OAUTH2_TOKEN_URL": "/api/oauth/token/",
     "OAUTH2_REFRESH_URL": "/api/oauth/token/",
+    # Several models have a `state`: each enum keeps its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStateEnum": "catalog.models.ProductState",
+        "BagStateEnum": "commerce.models.BagState",
+        "OrderStateEnum": "commerce.models.OrderState",
+    },
 }
 
 LOGGING = {
@@ -246,3 +252,11 @@ LOGGING = {
 
 # --- Store --------------------------------------------------------------------------------
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR")
+# Open bags untouched this long are abandoned by a beat task that runs every
+# BAG_SWEEP_INTERVAL_SECONDS.
+BAG_IDLE_DAYS = env_int("BAG_IDLE_DAYS", 30)
+BAG_SWEEP_INTERVAL_SECONDS = env_int("BAG_SWEEP_INTERVAL_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE["commerce.abandon_idle_bags"] = {
+    "task": "commerce.tasks.abandon_idle_bags",
+    "schedule": float(BAG_SWEEP_INTERVAL_SECONDS),
+}

@@ -27,8 +27,8 @@ def es_scratch_index() -> Iterator[str]:
     get_client().indices.delete(index=name, ignore_unavailable=True)
 
 
-def bearer_client(user) -> APIClient:
-    """An API client authenticated the way real clients are: an OAuth2 bearer token."""
+def bearer_token(user) -> str:
+    """A valid OAuth2 access token of `user`, as the token endpoint would have issued it."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -40,8 +40,13 @@ def bearer_client(user) -> APIClient:
         expires=timezone.now() + timedelta(hours=1),
         scope="read write",
     )
+    return str(token.token)
+
+
+def bearer_client(user) -> APIClient:
+    """An API client authenticated the way real clients are: an OAuth2 bearer token."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {bearer_token(user)}")
     return client
 
 
