@@ -111,12 +111,16 @@ start_postgres() {
   as_service "$bindir/pg_ctl" -D "$data" -l "$SERVICES_DIR/run/postgres.log" -w -t 60 \
     -o "-h 127.0.0.1 -p $PG_PORT -k $SERVICES_DIR/run -c fsync=off -c full_page_writes=off" start >/dev/null
   wait_for postgres 60 pg_ready
-  local psql="$bindir/psql -h 127.0.0.1 -p $PG_PORT -U postgres -v ON_ERROR_STOP=1 -qAt"
+  ensure_database "$DB_NAME"
+}
+
+ensure_database() {  # name: the role and the database, created when missing
+  local psql="$(pg_bindir)/psql -h 127.0.0.1 -p $PG_PORT -U postgres -v ON_ERROR_STOP=1 -qAt"
   if [ "$($psql -c "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'")" != 1 ]; then
     $psql -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
   fi
-  if [ "$($psql -c "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'")" != 1 ]; then
-    $psql -c "CREATE DATABASE $DB_NAME OWNER $DB_USER"
+  if [ "$($psql -c "SELECT 1 FROM pg_database WHERE datname='$1'")" != 1 ]; then
+    $psql -c "CREATE DATABASE $1 OWNER $DB_USER"
   fi
 }
 
@@ -203,6 +207,10 @@ case "${1:-start}" in
     ensure_user
     ensure_services_dir
     start_elasticsearch
+    ;;
+  database)  # scripts/services.sh database NAME: a database of its own (benchmarks)
+    pg_ready || die "postgres is not running: scripts/services.sh start"
+    ensure_database "${2:?usage: $0 database NAME}"
     ;;
   status)
     pg_ready && log "postgres up" || log "postgres down"
