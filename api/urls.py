@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.health import HealthView
+from api.metrics import metrics_view
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("health/", HealthView.as_view(), name="health"),
@@ -18,6 +19,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 handler400 = "api.errors.bad_request"
