@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install services services-stop migrate run lint test diagrams bench bench-setup bench-checkout bench-events clean
+.PHONY: help install services services-stop migrate run lint test diagrams bench bench-setup bench-checkout bench-events bench-startup load chaos clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -23,10 +23,11 @@ help:
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
 	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
+	@echo "make bench-startup  make run to a healthy API (warm), Ctrl-C to everything stopped"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
 $(UV):
-	@$(PYTHON) -m venv $(TOOLS) || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(TOOLS); }
+	@$(PYTHON) -m venv $(TOOLS) || { scripts/services.sh apt-install python3-venv && $(PYTHON) -m venv $(TOOLS); }
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
@@ -44,8 +45,10 @@ services-stop:
 migrate: install services
 	$(BIN)/python manage.py migrate --noinput
 
-run: migrate
-	$(BIN)/honcho start -f Procfile
+# gunicorn (gunicorn.conf.py, which migrates first), a Celery worker and beat (Procfile) until
+# Ctrl-C; PORT=8001 to move.
+run: install services
+	@$(BIN)/python scripts/run.py Procfile
 
 lint: install
 	$(BIN)/ruff check .
@@ -59,7 +62,7 @@ test: install services lint
 	$(BIN)/pytest
 
 diagrams: install
-	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }
+	@command -v dot >/dev/null || scripts/services.sh apt-install graphviz
 	$(BIN)/python manage.py draw_state_machines
 
 # Benchmarks run against a database, Redis db and index prefix of their own, never the
@@ -86,6 +89,11 @@ EVENTS_ARGS ?= --events 20000 --orders 200
 bench-events: export WITH_KAFKA = 1
 bench-events: bench-setup
 	$(BENCH_ENV) $(BIN)/python bench/events.py $(EVENTS_ARGS)
+
+# `make run` to a healthy API, warm (services up), and Ctrl-C to everything stopped.
+STARTUP_ARGS ?= --runs 3
+bench-startup: install services
+	$(BIN)/python bench/startup.py $(STARTUP_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
