@@ -10,4 +10,5 @@ RUN SECRET_KEY=build python manage.py collectstatic --noinput
 RUN useradd --system --no-create-home app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "api.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (read from /app) holds the rest: workers (WEB_CONCURRENCY), logging, metrics.
+CMD ["gunicorn", "--bind", "0.0.0.0:8000"]
