@@ -2,6 +2,7 @@
 # Start or stop this checkout's PostgreSQL, Redis and Elasticsearch on 127.0.0.1, and Kafka
 # when asked (WITH_KAFKA=1, or EVENTS_BACKEND=kafka).
 #   scripts/services.sh start | stop | status | database NAME | stop-X | start-X
+#   scripts/services.sh apt-install PACKAGE...   (Debian packages, with sudo when not root)
 # Missing programs are installed (Debian packages; Elasticsearch and Kafka from Maven
 # Central, cached outside the work tree). Data lives in .services/ (git-ignored). Starting
 # twice is harmless.
@@ -39,14 +40,28 @@ else
   as_service() { "$@"; }
 fi
 
+# Debian packages: as root directly; otherwise through sudo (it asks for a password if it
+# must), so "a user who can sudo apt-get" is enough. Packages already there are skipped.
 apt_install() {
-  [ "$(id -u)" = 0 ] || die "missing $*: install it (apt-get install $*) or run as root"
-  log "installing $* from Debian's packages"
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null \
+      || die "missing ${missing[*]}: run as root, or install sudo, or apt-get install ${missing[*]}"
+    sudo=(sudo)
+  fi
+  log "installing ${missing[*]} from Debian's packages${sudo:+ (with sudo)}"
   if [ -z "${APT_UPDATED:-}" ]; then
-    apt-get update -qq >/dev/null
+    "${sudo[@]}" apt-get update -qq >/dev/null
     APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
@@ -311,6 +326,10 @@ case "${1:-start}" in
     ensure_user
     ensure_services_dir
     start_kafka
+    ;;
+  apt-install)  # scripts/services.sh apt-install PACKAGE...: as root, or with sudo
+    shift
+    apt_install "$@"
     ;;
   status)
     pg_ready && log "postgres up" || log "postgres down"
