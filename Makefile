@@ -19,7 +19,7 @@ help:
 	@echo "make test           install, start services, ruff + mypy + migrations check + pytest"
 	@echo "                    (the storefront's tests run in headless Chromium, installed when missing)"
 	@echo "make test-browser   only the storefront's browser tests"
-	@echo "make screenshots    browser tests, then copy the home and search screenshots to docs/"
+	@echo "make screenshots    browser tests, then copy the home, search and suggestions screenshots to docs/"
 	@echo "make services       start PostgreSQL, Redis, Elasticsearch for this checkout"
 	@echo "make services-stop  stop them"
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
@@ -69,7 +69,8 @@ test-browser: install services browser
 # The screenshots README shows come from the browser tests' own run.
 screenshots: install services browser
 	STOREFRONT_SCREENSHOTS=.screenshots $(BIN)/pytest tests/browser -q
-	cp .screenshots/home.png .screenshots/search.png docs/screenshots/
+	mkdir -p docs/screenshots
+	cp .screenshots/home.png .screenshots/search.png .screenshots/suggestions.png docs/screenshots/
 
 diagrams: install
 	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }

@@ -286,6 +286,7 @@ def test_autocomplete_works_from_the_keyboard(page: Page, catalog):
     assert any(o.get_attribute("data-kind") == "tag" and "Walnut" in o.text for o in options), (
         labels
     )
+    page.screenshot("suggestions")
     page.axe("search with suggestions open")
 
     # Down and up move the active option; focus never leaves the box.

@@ -62,7 +62,7 @@ export function searchBox({ input, listbox, form, onType, onSubmit, onChooseProd
             id: `suggestion-${i}`,
             role: "option",
             "aria-selected": "false",
-            class: `suggestion ${option.kind}`,
+            class: `suggestion suggestion-${option.kind}`,
             dataset: { kind: option.kind },
             // mousedown would blur the input before the click lands
             onMousedown: (event) => event.preventDefault(),
