@@ -51,6 +51,8 @@ function render({ typingStarted = false, focus = true } = {}) {
   if (current && found && current.view === found.view && current.controller && current.controller.update
     && found.view === searchView) {
     current.controller.update();
+    // A tag link in a result card is about to be redrawn away: keep focus somewhere sensible.
+    if (focus) focusHeading(main);
     return;
   }
   if (current && current.controller && current.controller.leave) current.controller.leave();
