@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install browser services services-stop migrate run lint test test-browser screenshots diagrams bench bench-setup bench-checkout bench-storefront clean
+.PHONY: help install browser services services-stop migrate run lint test test-browser screenshots diagrams bench bench-setup bench-checkout bench-events bench-storefront clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -25,6 +25,7 @@ help:
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
 	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
+	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
 	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
@@ -60,6 +61,8 @@ lint: install
 	$(BIN)/mypy .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The event tests need a real Kafka broker too.
+test: export WITH_KAFKA = 1
 test: install services browser lint
 	$(BIN)/pytest
 
@@ -94,6 +97,12 @@ bench: bench-setup
 # 16 concurrent buyers: orders/s and POST /api/orders/ latency, distinct and hot products.
 bench-checkout: bench-setup
 	$(BENCH_ENV) $(BIN)/python bench/checkout.py $(CHECKOUT_ARGS)
+
+# Relay throughput and commit-to-published lag on Redis Streams and on Kafka.
+EVENTS_ARGS ?= --events 20000 --orders 200
+bench-events: export WITH_KAFKA = 1
+bench-events: bench-setup
+	$(BENCH_ENV) $(BIN)/python bench/events.py $(EVENTS_ARGS)
 
 # Time from a keystroke to updated results, in Chromium, on the bench catalog.
 STOREFRONT_ARGS ?= --products 100000

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "catalog",
     "commerce",
     "search",
+    "events",
     "storefront",
 ]
 
@@ -187,6 +188,26 @@ SEARCH_PAGE_SIZE = env_int("SEARCH_PAGE_SIZE", 20)
 CELERY_BEAT_SCHEDULE["search-redrive-outbox"] = {
     "task": "search.tasks.redrive_search_outbox",
     "schedule": SEARCH_REDRIVE_SECONDS,
+}
+
+# --- Order events -------------------------------------------------------------------------
+# Where the relay publishes the outbox's events: `redis` (Streams, nothing new to run) or
+# `kafka`. EVENTS_STREAM is the stream's or the topic's name.
+EVENTS_BACKEND = os.environ.get("EVENTS_BACKEND", "redis")
+if EVENTS_BACKEND not in {"redis", "kafka"}:
+    raise ValueError(f"EVENTS_BACKEND must be redis or kafka, not {EVENTS_BACKEND!r}")
+EVENTS_STREAM = os.environ.get("EVENTS_STREAM", "store.orders")
+EVENTS_REDIS_URL = os.environ.get("EVENTS_REDIS_URL", REDIS_URL)
+KAFKA_BOOTSTRAP_SERVERS = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:59092")
+# How long the stream keeps events (Redis: XADD MINID; Kafka: the topic's retention.ms).
+EVENTS_RETENTION_SECONDS = env_int("EVENTS_RETENTION_SECONDS", 7 * 24 * 3600)
+EVENTS_KAFKA_PARTITIONS = env_int("EVENTS_KAFKA_PARTITIONS", 3)
+# The CloudEvents `source` of the events this service emits.
+EVENTS_SOURCE = os.environ.get("EVENTS_SOURCE", "urn:store-api:commerce")
+EVENTS_REDRIVE_SECONDS = float(os.environ.get("EVENTS_REDRIVE_SECONDS", "10"))
+CELERY_BEAT_SCHEDULE["events-redrive"] = {
+    "task": "events.tasks.redrive_events",
+    "schedule": EVENTS_REDRIVE_SECONDS,
 }
 
 # --- REST framework -----------------------------------------------------------------------

@@ -135,6 +135,8 @@ class OrderLine(BaseModel):
     """One product of an order, with its name and price copied at purchase."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    # 1, 2, ...: the lines in the order the buyer put the products in the bag.
+    position = models.PositiveSmallIntegerField()
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     seller = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales"
@@ -148,8 +150,9 @@ class OrderLine(BaseModel):
     fulfilled = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["created", "id"]
+        ordering = ["order", "position"]
         constraints = [
+            models.UniqueConstraint("order", "position", name="order_line_position_unique"),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
                 name="order_line_quantity_1_999",

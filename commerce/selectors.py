@@ -17,7 +17,7 @@ def orders_of(buyer: User, *, state: str | None = None) -> QuerySet[Order]:
     orders = Order.objects.filter(buyer=buyer)
     if state:
         orders = orders.filter(state=state)
-    lines = OrderLine.objects.select_related("seller").order_by("created", "id")
+    lines = OrderLine.objects.select_related("seller").order_by("position")
     return orders.prefetch_related(Prefetch("lines", queryset=lines)).order_by("-created", "-id")
 
 

@@ -22,6 +22,7 @@ from api.errors import Conflict, InvalidTransition
 from api.machines import send_event
 from catalog import services as catalog
 from catalog.models import Product
+from commerce.events import record_order_event
 from commerce.machines import BagMachine, OrderMachine
 from commerce.models import (
     MAX_QUANTITY,
@@ -213,7 +214,7 @@ def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]
     line, and nothing changes.
     """
     bag = _open_bag(buyer, create=False)
-    items = list(BagItem.objects.filter(bag=bag).order_by("product_id")) if bag else []
+    items = list(BagItem.objects.filter(bag=bag).order_by("created", "id")) if bag else []
     if idempotency_key:
         previous = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
         if previous is not None:
@@ -232,6 +233,7 @@ def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]
         ) from exc
     lines = [
         OrderLine(
+            position=position,
             product_id=item.product_id,
             seller_id=products[item.product_id].owner_id,
             product_name=products[item.product_id].name,
@@ -239,7 +241,7 @@ def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]
             quantity=item.quantity,
             line_total=line_total(products[item.product_id].price, item.quantity),
         )
-        for item in items
+        for position, item in enumerate(items, start=1)
     ]
     order = _create_order(
         buyer=buyer,
@@ -253,6 +255,7 @@ def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]
     OrderLine.objects.bulk_create(lines)
     send_event(BagMachine, bag, "check_out")
     bag.save(update_fields=["state", "updated"])
+    record_order_event(order, "placed", lines=lines)
     return order, True
 
 
@@ -272,6 +275,7 @@ def cancel_order(*, buyer: User, order_id: UUID) -> Order:
         {line.product_id: line.quantity for line in OrderLine.objects.filter(order=order)}
     )
     order.save(update_fields=["state", "updated"])
+    record_order_event(order, "cancelled")
     return order
 
 
@@ -288,8 +292,13 @@ def fulfil_line(*, seller: User, line_id: UUID) -> OrderLine:
         raise InvalidTransition(state="fulfilled", event="fulfil", allowed_events=[])
     line.fulfilled = timezone.now()
     line.save(update_fields=["fulfilled", "updated"])
+    before = order.state
     send_event(OrderMachine, order, "fulfil_line")  # refused when cancelled: rolls back
     order.save(update_fields=["state", "updated"])
+    lines = list(OrderLine.objects.filter(order=order))
+    record_order_event(order, "line_fulfilled", lines=lines, line=line)
+    if order.state != before:
+        record_order_event(order, order.state, lines=lines)  # partially_fulfilled, completed
     line.order = order
     return line
 

@@ -5,8 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from commerce.models import BagItem, Order, OrderLine
-from tests.commerce.conftest import add, place
-from tests.conftest import bearer_client
+from tests.conftest import add, bearer_client, place
 
 pytestmark = pytest.mark.django_db
 

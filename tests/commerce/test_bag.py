@@ -9,7 +9,7 @@ from django.utils import timezone
 from catalog import services as catalog
 from commerce.models import Bag, BagState
 from commerce.tasks import abandon_idle_bags
-from tests.commerce.conftest import add
+from tests.conftest import add
 
 pytestmark = pytest.mark.django_db
 

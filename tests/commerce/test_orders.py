@@ -8,8 +8,7 @@ import pytest
 from catalog import services as catalog
 from catalog.models import Product
 from commerce.models import Bag, BagState, Order, OrderLine
-from tests.commerce.conftest import add, place
-from tests.conftest import bearer_client
+from tests.conftest import add, bearer_client, place
 
 pytestmark = pytest.mark.django_db
 

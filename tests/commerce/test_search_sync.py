@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.commerce.conftest import add, place
+from tests.conftest import add, place
 from tests.search.conftest import eager_celery, fresh_indices, refresh
 
 pytestmark = [
