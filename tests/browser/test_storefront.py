@@ -186,6 +186,15 @@ def test_a_shopper_signs_up_searches_buys_and_follows_the_seller(page: Page, cat
     page.screenshot("seller")
     page.axe("seller")
 
+    # Cancel the order: its state says so, the stock is back.
+    page.link("Orders", "#account-nav").click()
+    page.wait_for_heading("Your orders")
+    page.button("Cancel order").click()
+    page.wait_for_text("main .order", "CANCELLED")
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELLED
+    assert Product.objects.get(pk=products["board"].pk).stock == 5
+
     # Sign out revokes the token and forgets it.
     page.button("Sign out", "#account-nav").click()
     page.wait_for_text("#account-nav", "Sign in")
@@ -269,6 +278,21 @@ def test_a_seller_lists_publishes_tags_and_fulfils_a_sale(page: Page, make_user)
     page.wait_for_text("main .sale", "Sent")
     order.refresh_from_db()
     assert order.state == OrderState.COMPLETED
+
+
+def test_more_results_load_from_the_cursor(page: Page, make_user, make_product, searchable):
+    seller = make_user("grace")
+    for n in range(23):
+        make_product(owner=seller, name=f"Oak spoon {n:02d}", price=Decimal("4.00"), stock=9)
+    searchable()
+    page.open("/?q=oak")
+    page.wait(lambda d: len(result_names(page)) == 20, "the first page of results")
+    page.button("Show more products").click()
+    page.wait(lambda d: len(result_names(page)) == 23, "all 23 results")
+    assert len(set(result_names(page))) == 23
+    assert page.focused().text == result_names(page)[20]  # focus on the first new result
+    page.find("main .end-of-results")
+    assert not page.find_all("main button.more")
 
 
 def test_autocomplete_works_from_the_keyboard(page: Page, catalog):
