@@ -7,12 +7,14 @@ import base64
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver import Chrome as WebDriver
@@ -57,8 +59,7 @@ def chromium() -> Iterator[WebDriver]:
         options.add_argument(flag)
     with tempfile.TemporaryDirectory(prefix="storefront-chromium-") as profile:
         options.add_argument(f"--user-data-dir={profile}")
-        # "performance" carries the Network events Page.settle() counts requests with.
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
         driver.set_page_load_timeout(30)
         driver.set_script_timeout(30)
@@ -74,29 +75,6 @@ class Page:
     def __init__(self, driver: WebDriver, base_url: str) -> None:
         self.driver = driver
         self.base_url = base_url
-        self.in_flight: set[str] = set()
-
-    def settle(self, quiet_seconds: float = 0.2, timeout: float = WAIT_SECONDS) -> None:
-        """Wait until every request the page sent has been answered: the test database is
-        flushed after each test, and a request still running would deadlock with it."""
-        deadline = time.monotonic() + timeout
-        quiet_since = time.monotonic()
-        while time.monotonic() < deadline:
-            events = self.driver.get_log("performance")
-            for entry in events:
-                message = json.loads(entry["message"])["message"]
-                method, params = message.get("method", ""), message.get("params", {})
-                if method == "Network.requestWillBeSent":
-                    if params.get("request", {}).get("url", "").startswith(self.base_url):
-                        self.in_flight.add(params["requestId"])
-                elif method in ("Network.loadingFinished", "Network.loadingFailed"):
-                    self.in_flight.discard(params.get("requestId"))
-            if events or self.in_flight:
-                quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since >= quiet_seconds:
-                return
-            time.sleep(0.02)
-        raise AssertionError(f"requests still unanswered after {timeout}s: {self.in_flight}")
 
     # --- navigation and finding ------------------------------------------------------------
 
@@ -268,19 +246,54 @@ class Page:
         ]
 
 
+class ServerRequests:
+    """How many requests the live server (a thread of this process) is handling now."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+
+    def started(self, **kwargs: Any) -> None:
+        with self.lock:
+            self.running += 1
+
+    def finished(self, **kwargs: Any) -> None:
+        with self.lock:
+            self.running -= 1
+
+    def wait_idle(self, quiet_seconds: float = 0.2, timeout: float = WAIT_SECONDS) -> None:
+        """Until no request has run for `quiet_seconds`: the test database is flushed after
+        each test, and a request still running then would deadlock with the flush."""
+        deadline = time.monotonic() + timeout
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            if self.running > 0:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_seconds:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"the live server still runs {self.running} requests")
+
+
 @pytest.fixture
 def page(chromium: WebDriver, live_server: Any) -> Iterator[Page]:
     """A fresh start for each test: no tokens, nothing left from the previous test."""
+    server = ServerRequests()
+    request_started.connect(server.started)
+    request_finished.connect(server.finished)
     chromium.get(live_server.url + "/api/health/")
     chromium.execute_script("sessionStorage.clear(); localStorage.clear();")
     chromium.get_log("browser")  # drop what earlier tests logged
-    chromium.get_log("performance")
     browser = Page(chromium, live_server.url)
-    yield browser
-    browser.settle()
-    chromium.get("about:blank")  # nothing more from this page while the database is flushed
-    errors = browser.errors_in_console()
-    assert errors == [], f"the page logged errors: {errors}"
+    try:
+        yield browser
+        errors = browser.errors_in_console()
+        assert errors == [], f"the page logged errors: {errors}"
+    finally:
+        chromium.get("about:blank")  # the page sends nothing more
+        server.wait_idle()
+        request_started.disconnect(server.started)
+        request_finished.disconnect(server.finished)
 
 
 @pytest.fixture

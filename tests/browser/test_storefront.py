@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from elasticsearch.dsl import connections
+from oauth2_provider.models import AccessToken
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -156,6 +157,10 @@ def test_a_shopper_signs_up_searches_buys_and_follows_the_seller(page: Page, cat
     page.link("Go to your bag").click()
     page.wait_for_heading("Your bag")
     assert page.find("#bag-total").text == "€50.00"
+    quantity = page.field("Quantity")
+    quantity.clear()
+    quantity.send_keys("3", Keys.TAB)  # a change of quantity is saved when it is left
+    page.wait(lambda d: page.find("#bag-total").text == "€75.00", "the total for three")
     page.screenshot("bag")
     page.axe("bag")
     page.button("Place order").click()
@@ -167,7 +172,7 @@ def test_a_shopper_signs_up_searches_buys_and_follows_the_seller(page: Page, cat
     listed = page.find("main .order")
     assert f"Order {order.number}" in listed.text
     assert "placed" in listed.text.lower()
-    assert "€50.00" in listed.text
+    assert "€75.00" in listed.text
     page.screenshot("orders")
     page.axe("orders")
 
@@ -200,6 +205,10 @@ def test_a_shopper_signs_up_searches_buys_and_follows_the_seller(page: Page, cat
     page.wait_for_text("#account-nav", "Sign in")
     assert page.driver.execute_script("return sessionStorage.length") == 0
     assert page.driver.get_cookies() == []  # the token never was a cookie
+    page.wait(
+        lambda d: not AccessToken.objects.filter(user__username="ada").exists(),
+        "the tokens to be revoked",
+    )
 
 
 def test_a_seller_lists_publishes_tags_and_fulfils_a_sale(page: Page, make_user):
@@ -278,6 +287,14 @@ def test_a_seller_lists_publishes_tags_and_fulfils_a_sale(page: Page, make_user)
     page.wait_for_text("main .sale", "Sent")
     order.refresh_from_db()
     assert order.state == OrderState.COMPLETED
+
+    # Taken off sale: archived.
+    page.link("Selling", "#account-nav").click()
+    page.wait_for_heading("Your products")
+    page.button("Archive", "main .my-product").click()
+    page.wait_for_text("main .my-product", "ARCHIVED")
+    mug.refresh_from_db()
+    assert mug.state == ProductState.ARCHIVED
 
 
 def test_more_results_load_from_the_cursor(page: Page, make_user, make_product, searchable):
@@ -388,6 +405,10 @@ def test_api_errors_are_shown_next_to_their_cause(page: Page, catalog, make_user
     assert not Order.objects.filter(buyer=shopper).exists()
     page.screenshot("bag-conflict")
     page.axe("bag with a conflict")
+
+    # A search that finds nothing says so.
+    page.open("/?q=xylophone")
+    page.wait_for_text("main .empty", "Nothing matches “xylophone”")
 
     # 503: search unreachable, said where the results would be; it recovers on retry.
     alias = "default"
