@@ -3,9 +3,11 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.health import HealthView
+from api.index import ApiIndexView
 from api.metrics import metrics_view
 
 api_patterns: list[URLPattern | URLResolver] = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("health/", HealthView.as_view(), name="health"),
     path("", include("accounts.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -20,6 +22,8 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
+    # The shoppers' page: HTML and static files, a client of /api/ like any other.
+    path("", include("storefront.urls")),
 ]
 
 handler400 = "api.errors.bad_request"

@@ -57,11 +57,12 @@ apt_install() {
   fi
   log "installing ${missing[*]} from Debian's packages${sudo:+ (with sudo)}"
   if [ -z "${APT_UPDATED:-}" ]; then
-    "${sudo[@]}" apt-get update -qq >/dev/null
+    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
     APT_UPDATED=1
   fi
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" \
+    >/dev/null
 }
 
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

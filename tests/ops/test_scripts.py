@@ -15,6 +15,9 @@ SERVICES = ROOT / "scripts" / "services.sh"
 
 def test_every_apt_get_goes_through_the_helper():
     assert "apt-get" not in (ROOT / "Makefile").read_text()
+    for script in (ROOT / "scripts").glob("*.sh"):
+        if script != SERVICES:
+            assert "apt-get" not in script.read_text(), script.name
     text = SERVICES.read_text()
     helper = re.search(r"^apt_install\(\) \{\n.*?^\}\n", text, flags=re.DOTALL | re.MULTILINE)
     assert helper is not None
