@@ -28,6 +28,8 @@ help:
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
 	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
 	@echo "make bench-startup  make run to a healthy API (warm), Ctrl-C to everything stopped"
+	@echo "make load           locust, 32 shoppers on the 100k catalog, steady and with the worker stopped"
+	@echo "make chaos          faults: Elasticsearch, Redis, a worker killed mid-drain, a 3-node cluster losing a node"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
 $(UV):
@@ -116,6 +118,12 @@ bench-storefront: bench-setup browser
 STARTUP_ARGS ?= --runs 3
 bench-startup: install services
 	$(BIN)/python bench/startup.py $(STARTUP_ARGS)
+
+# Mixed workload at 32 shoppers with locust, steady and with the Celery worker stopped for a
+# third of the run (LOAD_ARGS="--users 32 --seconds 120"); seeds/reindexes the bench catalog.
+LOAD_ARGS ?= --products 100000 --users 32 --seconds 120
+load: bench-setup
+	$(BENCH_ENV) $(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache node_modules .screenshots
