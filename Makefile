@@ -125,5 +125,16 @@ LOAD_ARGS ?= --products 100000 --users 32 --seconds 120
 load: bench-setup
 	$(BENCH_ENV) $(BIN)/python bench/load.py $(LOAD_ARGS)
 
+# Faults against the real services, each reported as writes made during the fault and writes
+# visible after recovery: Elasticsearch stopped, Redis stopped, a worker killed mid-drain, a
+# 3-node Elasticsearch cluster losing a node. A database, Redis db and prefix of their own.
+CHAOS_ENV = DATABASE_URL=postgres://store:store@127.0.0.1:$${PG_PORT:-55432}/store_chaos \
+	REDIS_URL=redis://127.0.0.1:$${REDIS_PORT:-56379}/6 ELASTICSEARCH_INDEX_PREFIX=chaos
+CHAOS_ARGS ?= --products 20000
+chaos: install services
+	@scripts/services.sh database store_chaos
+	$(CHAOS_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(CHAOS_ENV) $(BIN)/python bench/chaos.py $(CHAOS_ARGS)
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache node_modules .screenshots

@@ -18,7 +18,6 @@ import csv
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -253,14 +252,6 @@ def pending_by_topic(before: datetime | None = None) -> dict[str, int]:
     return dict(rows.values_list("topic").annotate(n=Count("id")).values_list("topic", "n"))
 
 
-def stop_worker(servers: Servers) -> None:
-    """SIGTERM to the worker's process group (a warm shutdown: tasks under way finish)."""
-    worker = next(p for p in servers.processes if "worker" in str(p.args))
-    os.killpg(worker.pid, signal.SIGTERM)
-    worker.wait(timeout=60)
-    servers.processes.remove(worker)
-
-
 def outage_run(
     servers: Servers, api: str, data: Path, out: Path, users: int, seconds: int
 ) -> tuple[Run, Outage]:
@@ -276,7 +267,7 @@ def outage_run(
     def the_outage() -> None:
         try:
             time.sleep(third)
-            stop_worker(servers)
+            servers.stop_one("worker")  # SIGTERM: a warm shutdown, tasks under way finish
             outage.stopped_at = timezone.now()
             time.sleep(third)
             outage.backlog_at_restart = pending_by_topic()

@@ -24,9 +24,15 @@ from search.serializers import AutocompleteParams, ProductSearchParams
 
 
 def search_index(kind: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Run a search; an index not created yet is an empty result, an outage is a 503."""
+    """Run a search; an index not created yet is an empty result, an outage is a 503.
+
+    Partial results are refused: if some shard has no copy that answers (a node lost and
+    its shards' other copies not there), Elasticsearch errors and shoppers get a 503, never
+    a 200 that silently misses products."""
     try:
-        response: dict[str, Any] = get_client().search(index=alias(kind), **body).body
+        response: dict[str, Any] = (
+            get_client().search(index=alias(kind), allow_partial_search_results=False, **body).body
+        )
         return response
     except NotFoundError:
         return {"hits": {"hits": []}, "aggregations": {}}
