@@ -447,8 +447,9 @@ def main() -> int:
         "- Workload (bench/locustfile.py, weights per request): search and autocomplete 70 % "
         "(full-text search 40, tag listing 10, product and tag autocomplete 10 each), product "
         "and bag reads 20 % (a product by id 12, the bag 8), writes and checkouts 10 % (add "
-        "to bag 4, add + place an order 3, edit one's product 2, list a product 1); every "
-        "shopper signed in with a bearer token. An error is any answer but 2xx.",
+        "to bag 4, add + place an order 3, edit one's product 2, list a product 1; a checkout "
+        "is two requests, so writes are ~12 % of requests); every shopper signed in with a "
+        "bearer token. An error is any answer but 2xx.",
         "",
     ]
     if steady:
@@ -475,10 +476,18 @@ def main() -> int:
             stopped_for = (outage.restarted_at - outage.stopped_at).total_seconds()
             backlog = ", ".join(f"{k} {v:,}" for k, v in sorted(outage.backlog_at_restart.items()))
             write_errors = sum(stopped.stats[n].failures for n in WRITES if n in stopped.stats)
+            if steady and steady.total and stopped.total:
+                lines.append(
+                    f"- Against the steady run: throughput "
+                    f"{stopped.total.rps / steady.total.rps:.2f}x, p95 "
+                    f"{stopped.total.p95 / steady.total.p95:.2f}x, p99 "
+                    f"{stopped.total.p99 / steady.total.p99:.2f}x (the stopped worker's CPU goes "
+                    "to the web while it is away)."
+                )
             lines += [
                 f"- Worker stopped (SIGTERM, warm shutdown) for {stopped_for:.0f} s; meanwhile "
                 f"{outage.orders_during:,} orders were placed and {outage.product_writes_during:,}"
-                f" products changed, with {write_errors} failed writes in the whole run.",
+                f" distinct products changed, with {write_errors} failed writes in the whole run.",
                 f"- Backlog when it came back: {backlog or 'none'} pending outbox rows.",
                 f"- Caught up **{outage.caught_up_seconds:.1f} s** after the restart (no row "
                 "recorded before the restart still pending), while the load went on.",

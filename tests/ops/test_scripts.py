@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,13 +31,22 @@ def test_every_apt_get_goes_through_the_helper():
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as an unprivileged user")
 @pytest.mark.skipif(shutil.which("sudo") is not None, reason="sudo is installed here")
 def test_a_user_without_root_or_sudo_is_told_what_to_do():
-    result = subprocess.run(  # noqa: S603
-        ["runuser", "-u", "nobody", "--", str(SERVICES), "apt-install", "store-api-no-such-pkg"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd="/",
-    )
+    # A copy `nobody` can read, wherever the checkout lives (/root is private).
+    shared = Path(tempfile.mkdtemp(prefix="store-api-scripts-"))
+    try:
+        shared.chmod(0o755)
+        script = shared / "services.sh"
+        shutil.copy(SERVICES, script)
+        script.chmod(0o755)
+        result = subprocess.run(  # noqa: S603
+            ["runuser", "-u", "nobody", "--", str(script), "apt-install", "store-api-no-such-pkg"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd="/",
+        )
+    finally:
+        shutil.rmtree(shared)
     assert result.returncode != 0
     assert "missing store-api-no-such-pkg: run as root, or install sudo" in result.stderr
 
