@@ -19,7 +19,14 @@ from catalog.serializers import ProductSerializer
 from catalog.views import ProductViewSet
 from search.client import get_client
 from search.indices import alias
-from search.queries import encode_cursor, product_autocomplete, product_search, tag_autocomplete
+from search.queries import (
+    encode_cursor,
+    product_autocomplete,
+    product_search,
+    query_words,
+    spelling_request,
+    tag_autocomplete,
+)
 from search.serializers import AutocompleteParams, ProductSearchParams
 
 
@@ -81,7 +88,10 @@ class ProductCollectionViewSet(ProductViewSet):
         params = ProductSearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         validated = dict(params.validated_data)
-        body = product_search(validated)
+        words = None
+        if validated["q"]:
+            words = query_words(search_index("products", spelling_request(validated["q"])))
+        body = product_search(validated, words)
         result = search_index("products", body)
         hits = result["hits"]["hits"]
         answer: dict[str, Any] = {"next": None, "results": [_hit(h) for h in hits]}
