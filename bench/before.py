@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from search.queries import NEWEST_FIRST, RELEVANCE, _filters, encode_cursor
 from search.serializers import AutocompleteParams, ProductSearchParams
-from search.views import search_index
+from search.views import hits_of, search_index
 
 LABEL_FIELDS = ["name^3", "tags.name^2"]
 
@@ -101,7 +101,7 @@ class BeforeProductSearch(APIView):
         params.is_valid(raise_exception=True)
         validated = dict(params.validated_data)
         body = before_product_search(validated)
-        hits = search_index("products", body)["hits"]["hits"]
+        hits = hits_of(search_index("products", body))
         results = []
         for hit in hits:
             product = dict(hit["_source"])
@@ -127,7 +127,7 @@ class BeforeAutocomplete(APIView):
         build = before_tag_autocomplete if self.kind == "tags" else before_product_autocomplete
         body = build(params.validated_data["q"], settings.SEARCH_AUTOCOMPLETE_SIZE)
         result = search_index(self.kind, body)
-        return Response({"results": [h["_source"] for h in result["hits"]["hits"]]})
+        return Response({"results": [h["_source"] for h in hits_of(result)]})
 
 
 urlpatterns = [

@@ -28,6 +28,10 @@ PRICE_RANGES = [
     {"key": "100-250", "from": 100, "to": 250},
     {"key": "250+", "from": 250},
 ]
+# What the API reads of each response (`filter_path`): less JSON to decode per search.
+SEARCH_ANSWER = ["hits.hits._source", "hits.hits.highlight", "hits.hits.sort", "aggregations"]
+SPELLING_ANSWER = ["suggest.*.text", "suggest.*.options.text"]
+SOURCE_ANSWER = ["hits.hits._source"]
 NEWEST_FIRST = [{"created": "desc"}, {"id": "desc"}]
 RELEVANCE = [{"_score": "desc"}, *NEWEST_FIRST]
 
@@ -141,7 +145,7 @@ def query_words(spelling: dict[str, Any]) -> list[QueryWord]:
         spellings: set[str] = set()
         edits = _edits(word)
         for field in TEXT_FIELDS if edits else ():
-            for option in suggest[_suggester(field, edits)][position]["options"]:
+            for option in suggest[_suggester(field, edits)][position].get("options", []):
                 spellings.add(option["text"])
         spellings.discard(word)
         words.pop(word, None)  # a repeated word counts once, where it was typed last
@@ -186,7 +190,7 @@ def _highlight(words: list[QueryWord]) -> dict[str, Any]:
     terms = sorted({term for word in words for term in (word.text, *word.spellings)})
     marks: list[dict[str, Any]] = [{"terms": {field: terms}} for field in TEXT_FIELDS]
     # a wildcard, not a prefix query: with index_prefixes that would target another field
-    prefix = _WILDCARD_SPECIALS.sub(r"\\\g<0>", words[-1].text) + "*"
+    prefix = _WILDCARD_SPECIALS.sub(lambda special: "\\" + special[0], words[-1].text) + "*"
     marks += [{"wildcard": {field: {"value": prefix}}} for field in LABEL_BOOSTS]
     return {
         "pre_tags": ["<em>"],

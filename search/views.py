@@ -20,6 +20,9 @@ from catalog.views import ProductViewSet
 from search.client import get_client
 from search.indices import alias
 from search.queries import (
+    SEARCH_ANSWER,
+    SOURCE_ANSWER,
+    SPELLING_ANSWER,
     encode_cursor,
     product_autocomplete,
     product_search,
@@ -30,19 +33,30 @@ from search.queries import (
 from search.serializers import AutocompleteParams, ProductSearchParams
 
 
-def search_index(kind: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Run a search; an index not created yet is an empty result, an outage is a 503."""
+def search_index(
+    kind: str, body: dict[str, Any], answer: list[str] | None = None
+) -> dict[str, Any]:
+    """Run a search whose response keeps only the `answer` paths (less JSON to read); an
+    index not created yet is an empty result, an outage is a 503."""
     try:
-        response: dict[str, Any] = get_client().search(index=alias(kind), **body).body
+        response: dict[str, Any] = (
+            get_client().search(index=alias(kind), filter_path=answer, **body).body
+        )
         return response
     except NotFoundError:
-        return {"hits": {"hits": []}, "aggregations": {}}
+        return {}
     except TransportError as exc:  # unreachable, timed out
         raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
     except ApiError as exc:
         if exc.meta.status >= 500 or exc.meta.status == 429:  # the node is down or overloaded
             raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
         raise  # a request we built wrong: a bug, logged and answered 500, never hidden as 503
+
+
+def hits_of(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """The hits of a filtered response (which leaves `hits` out when there are none)."""
+    hits: list[dict[str, Any]] = response.get("hits", {}).get("hits", [])
+    return hits
 
 
 def _hit(hit: dict[str, Any]) -> dict[str, Any]:
@@ -90,10 +104,11 @@ class ProductCollectionViewSet(ProductViewSet):
         validated = dict(params.validated_data)
         words = None
         if validated["q"]:
-            words = query_words(search_index("products", spelling_request(validated["q"])))
+            spelling = spelling_request(validated["q"])
+            words = query_words(search_index("products", spelling, SPELLING_ANSWER))
         body = product_search(validated, words)
-        result = search_index("products", body)
-        hits = result["hits"]["hits"]
+        result = search_index("products", body, SEARCH_ANSWER)
+        hits = hits_of(result)
         answer: dict[str, Any] = {"next": None, "results": [_hit(h) for h in hits]}
         if len(hits) == body["size"]:
             query = {k: v for k, v in request.query_params.items() if k != "cursor"}
@@ -115,8 +130,8 @@ class _AutocompleteView(APIView):
         params = AutocompleteParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         size = settings.SEARCH_AUTOCOMPLETE_SIZE
-        result = search_index(self.kind, self.body(params.validated_data["q"], size))
-        return Response({"results": [h["_source"] for h in result["hits"]["hits"]]})
+        result = search_index(self.kind, self.body(params.validated_data["q"], size), SOURCE_ANSWER)
+        return Response({"results": [h["_source"] for h in hits_of(result)]})
 
 
 _q = OpenApiParameter("q", str, required=True, description="What the shopper typed so far")
