@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from elasticsearch import OrjsonSerializer
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -173,6 +174,8 @@ ELASTICSEARCH_DSL = {
         "request_timeout": ELASTICSEARCH_TIMEOUT,
         "max_retries": 1,
         "retry_on_timeout": False,
+        # The client's own orjson serializer: JSON was a sixth of a search's CPU in the API.
+        "serializer": OrjsonSerializer(),
     }
 }
 # The sync is driven by the outbox (search issue), never by django-elasticsearch-dsl's

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import ServiceUnavailable
+from api.renderers import FastJSONRenderer
 from api.schema import error_responses
 from catalog.serializers import ProductSerializer
 from catalog.views import ProductViewSet
@@ -91,6 +92,8 @@ _search_response = inline_serializer(
 class ProductCollectionViewSet(ProductViewSet):
     """GET /api/products/ from Elasticsearch; POST still creates through the catalog."""
 
+    renderer_classes = [FastJSONRenderer]
+
     @extend_schema(
         parameters=[ProductSearchParams],
         responses={200: _search_response, **error_responses(400, 503)},
@@ -121,6 +124,7 @@ class ProductCollectionViewSet(ProductViewSet):
 
 class _AutocompleteView(APIView):
     permission_classes = [permissions.AllowAny]
+    renderer_classes = [FastJSONRenderer]
     kind = ""
 
     def body(self, q: str, size: int) -> dict[str, Any]:
