@@ -1,11 +1,13 @@
 """Shoppers' reads, answered from Elasticsearch: `_source` is the answer, no database query
 per hit. While Elasticsearch is unreachable these endpoints answer 503."""
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import permissions, serializers
@@ -52,6 +54,10 @@ def search_index(
         if exc.meta.status >= 500 or exc.meta.status == 429:  # the node is down or overloaded
             raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
         raise  # a request we built wrong: a bug, logged and answered 500, never hidden as 503
+
+
+def suggestions_cache() -> BaseCache:
+    return caches["suggestions"]
 
 
 def hits_of(response: dict[str, Any]) -> list[dict[str, Any]]:
@@ -133,9 +139,16 @@ class _AutocompleteView(APIView):
     def get(self, request: Request) -> Response:
         params = AutocompleteParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        size = settings.SEARCH_AUTOCOMPLETE_SIZE
-        result = search_index(self.kind, self.body(params.validated_data["q"], size), SOURCE_ANSWER)
-        return Response({"results": [h["_source"] for h in hits_of(result)]})
+        q, size = params.validated_data["q"], settings.SEARCH_AUTOCOMPLETE_SIZE
+        # The analyzer lowercases, so "Gar" and "gar" are one answer; hashed: any text is a key.
+        typed = hashlib.blake2b(q.lower().encode(), digest_size=16).hexdigest()
+        key = f"autocomplete:{self.kind}:{size}:{typed}"
+        suggestions = suggestions_cache().get(key)
+        if suggestions is None:
+            result = search_index(self.kind, self.body(q, size), SOURCE_ANSWER)
+            suggestions = [h["_source"] for h in hits_of(result)]
+            suggestions_cache().set(key, suggestions, settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS)
+        return Response({"results": suggestions})
 
 
 _q = OpenApiParameter("q", str, required=True, description="What the shopper typed so far")
