@@ -1,12 +1,18 @@
-"""Search benchmark: seeds a catalog, reindexes it, starts the API (gunicorn + a Celery
-worker) and measures, each against a baseline measured in the same run:
+"""Search benchmark: seeds a catalog, reindexes it, starts the API (gunicorn as `make run`
+serves it, + a Celery worker) and a baseline server (the API as it was before issue 10,
+bench/before.py, and a plain DRF view), then measures, each against a baseline measured in
+the same run:
 
 1. reindex throughput vs raw `helpers.bulk` of the same documents into a scratch index;
-2. search latency over HTTP vs the same query body sent straight to Elasticsearch, and the
-   API under 16 concurrent clients;
-3. the same searches on a plain DRF ListAPIView with SearchFilter (PostgreSQL icontains);
-4. autocomplete latency (products, tags) on 1-5 character prefixes;
-5. commit-to-searchable lag through the real outbox + Celery path.
+2. search over HTTP, one client: the API vs the API before issue 10 vs the same requests
+   sent straight to Elasticsearch (interleaved), typo + unfinished-word queries included;
+   highlights on every hit, and equal to Elasticsearch's highlighting of the fuzzy clauses;
+3. highlighting designs, straight on Elasticsearch (what chose the design);
+4. 16 concurrent clients: the API vs raw Elasticsearch (same requests) vs the API before;
+5. the same searches on a plain DRF ListAPIView with SearchFilter (PostgreSQL icontains);
+6. autocomplete (products, tags): the API vs before vs straight on Elasticsearch;
+7. the slowest query, with Elasticsearch's profile of it;
+8. commit-to-searchable lag through the real outbox + Celery path.
 
 It writes docs/PERFORMANCE.md and prints the table. Not a test.
 
@@ -17,9 +23,11 @@ it should use; the prefix defaults to `bench` so it never touches other prefixes
 """
 
 import argparse
+import copy
 import os
 import platform
 import random
+import re
 import secrets
 import signal
 import socket
@@ -80,6 +88,19 @@ QUERIES = [
     "linen napk",
     "teak side",
 ]
+# A typo together with a last word still being typed, and what the top hit's name must
+# contain (a word, or the start of a word for "x*").
+TYPO_AND_PREFIX = {
+    "wallnut lam": ["walnut", "lam*"],
+    "lether backp": ["leather", "backp*"],
+    "ceramc mu": ["ceramic", "mu*"],
+    "vintge bra": ["vintage", "bra*"],
+    "scandinavain oa": ["scandinavian", "oa*"],
+    "bluetoth spea": ["bluetooth", "spea*"],
+    "coper ket": ["copper", "ket*"],
+    "linnen napk": ["linen", "napk*"],
+}
+ALL_QUERIES = QUERIES + list(TYPO_AND_PREFIX)
 PRODUCT_PREFIX_WORDS = ["walnut", "ceramic", "leather", "vintage", "kettle", "lamp", "blanket"]
 TAG_PREFIX_WORDS = ["kitchen", "gift", "vintage", "linen", "outdoor", "coffee", "wedding"]
 
@@ -122,6 +143,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     whys: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # figures later phases compare to
+    per_query: dict[str, dict[str, float]] = field(default_factory=dict)
+    noise: list[str] = field(default_factory=list)
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (title, markdown)
+    phases: list[str] = field(default_factory=list)  # duration and machine load of each
 
     def add(self, *args: Any, **kwargs: Any) -> Row:
         row = Row(*args, **kwargs)
@@ -133,12 +158,27 @@ class Report:
     def phase(self, name: str) -> Iterator[None]:
         print(f"== {name}", flush=True)
         started = time.perf_counter()
+        busy_before = cpu_jiffies()
         try:
             yield
         except Exception as exc:  # a failed phase is reported, the next one still runs
             traceback.print_exc()
             self.errors.append(f"{name}: {type(exc).__name__}: {exc}")
-        print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+        seconds = time.perf_counter() - started
+        busy, total = (a - b for a, b in zip(cpu_jiffies(), busy_before, strict=True))
+        load = os.getloadavg()[0]
+        self.phases.append(
+            f"{name}: {seconds:.0f} s, machine CPU {busy / max(total, 1):.0%} busy, load {load:.1f}"
+        )
+        print(f"   ({seconds:.1f} s)", flush=True)
+
+
+def cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
 
 
 def verdict(ok: bool) -> str:
@@ -178,12 +218,17 @@ class Servers:
         self.processes.append(process)
 
     def start(self) -> None:
-        gunicorn = [str(BIN / "gunicorn"), "api.wsgi", "-w", "2", "--log-level", "warning"]
-        gunicorn.append("--no-control-socket")  # two servers, and not /root/.gunicorn
-        self._start("api", [*gunicorn, "-b", f"127.0.0.1:{self.api_port}"])
+        self._start(
+            "api",
+            [str(BIN / "gunicorn"), "-c", "python:api.gunicorn_conf", "api.wsgi"],
+            WEB_BIND=f"127.0.0.1:{self.api_port}",
+        )
+        # As the API was served before issue 10: two sync workers.
+        before = [str(BIN / "gunicorn"), "api.wsgi", "-w", "2", "--log-level", "warning"]
+        before.append("--no-control-socket")  # two servers, and not /root/.gunicorn
         self._start(
             "baseline",
-            [*gunicorn, "-b", f"127.0.0.1:{self.baseline_port}"],
+            [*before, "-b", f"127.0.0.1:{self.baseline_port}"],
             DJANGO_SETTINGS_MODULE="bench.settings",
         )
         self._start(
@@ -302,13 +347,42 @@ def reindex_vs_bulk(report: Report) -> None:
 
 def search_params(q: str) -> dict[str, Any]:
     """The params the API hands to product_search for `?q=...` (its own validation)."""
-    try:
-        from search.serializers import ProductSearchParams
-    except ImportError:
-        return {"q": q}
+    from search.serializers import ProductSearchParams
+
     params = ProductSearchParams(data={"q": q})
     params.is_valid(raise_exception=True)
     return dict(params.validated_data)
+
+
+@dataclass
+class Bodies:
+    """What the API sends Elasticsearch for one query (the spelling request, then the search
+    built from its answer), and the one request the API sent before issue 10."""
+
+    q: str
+    spelling: dict[str, Any]
+    search: dict[str, Any]
+    before: dict[str, Any]
+
+
+def bodies_for(client: Any, alias: str, q: str) -> Bodies:
+    from bench.before import before_product_search
+    from search.queries import SPELLING_ANSWER, product_search, query_words, spelling_request
+
+    params = search_params(q)
+    spelling = spelling_request(params["q"])
+    answer = client.search(index=alias, filter_path=SPELLING_ANSWER, **spelling).body
+    return Bodies(
+        q, spelling, product_search(params, query_words(answer)), before_product_search(params)
+    )
+
+
+def direct_search(client: Any, alias: str, bodies: Bodies) -> Any:
+    """The API's two requests, sent straight to Elasticsearch."""
+    from search.queries import SEARCH_ANSWER, SPELLING_ANSWER
+
+    client.search(index=alias, filter_path=SPELLING_ANSWER, **bodies.spelling)
+    return client.search(index=alias, filter_path=SEARCH_ANSWER, **bodies.search)
 
 
 def http_latencies(
@@ -336,99 +410,352 @@ def http_latencies(
     return samples, errors
 
 
-def search_latency(report: Report, api: str) -> None:
+def one_get(session: requests.Session, url: str) -> float | None:
+    samples, _ = http_latencies(session, [url], rounds=1, time_cap=60)
+    return samples[0] if samples else None
+
+
+def p50_p95(samples: list[float]) -> str:
+    return f"{ms(percentile(samples, 50))} / {ms(percentile(samples, 95))}"
+
+
+def finds_what_it_should(q: str, results: list[dict[str, Any]]) -> bool:
+    """The top hit's name has every expected word (or word start, for "x*")."""
+    if not results:
+        return False
+    words = re.findall(r"\w+", results[0]["name"].lower())
+    return all(
+        any(w.startswith(e[:-1]) for w in words) if e.endswith("*") else e in words
+        for e in TYPO_AND_PREFIX[q]
+    )
+
+
+MARK = re.compile(r"<em>(.*?)</em>")
+
+
+def marks(hit: dict[str, Any]) -> dict[str, set[str]]:
+    found = hit.get("highlight", {})
+    return {
+        f: {m.lower() for part in parts for m in MARK.findall(part)} for f, parts in found.items()
+    }
+
+
+def fuzzy_highlight(search: dict[str, Any], spelling: dict[str, Any]) -> dict[str, Any]:
+    """The search body with the fuzzy clauses themselves given to the highlighter (the old
+    way: it rebuilds their automata for every hit), plus the start of the last word."""
+    from search.queries import FUZZINESS, LABEL_BOOSTS, PREFIX_LENGTH, TEXT_FIELDS, query_words
+
+    body = copy.deepcopy(search)
+    words = [w.text for w in query_words(spelling)]
+    clauses: list[dict[str, Any]] = [
+        {"match": {f: {"query": w, "fuzziness": FUZZINESS, "prefix_length": PREFIX_LENGTH}}}
+        for w in words
+        for f in TEXT_FIELDS
+    ]
+    clauses += [{"wildcard": {f: {"value": words[-1] + "*"}}} for f in LABEL_BOOSTS]
+    body["highlight"]["highlight_query"] = {"bool": {"should": clauses}}
+    return body
+
+
+def search_latency(report: Report, api: str, baseline: str) -> list[Bodies]:
+    """One client, interleaved: the API, the API before issue 10, and the API's requests
+    straight to Elasticsearch, query by query."""
     from urllib.parse import quote
 
     from search.client import get_client, prefixed
-    from search.queries import product_search
+    from search.queries import SPELLING_ANSWER
 
     client = get_client()
     alias = prefixed("products")
     session = requests.Session()
-    urls = [f"{api}/api/products/?q={quote(q)}" for q in QUERIES]
-    bodies = [product_search(search_params(q)) for q in QUERIES]
-    empty = []
-    for q, url in zip(QUERIES, urls, strict=True):  # warm-up, and a sanity check
-        response = session.get(url, timeout=30)
-        response.raise_for_status()
-        if not response.json().get("results"):
-            empty.append(q)
-    for body in bodies:
-        client.search(index=alias, **body)
+    bodies = [bodies_for(client, alias, q) for q in ALL_QUERIES]
+    api_urls = {q: f"{api}/api/products/?q={quote(q)}" for q in ALL_QUERIES}
+    before_urls = {q: f"{baseline}/before/products/?q={quote(q)}" for q in ALL_QUERIES}
+    answers, before_answers = {}, {}
+    for q in ALL_QUERIES:  # warm-up, and what each finds
+        answers[q] = session.get(api_urls[q], timeout=30).json()["results"]
+        before_answers[q] = session.get(before_urls[q], timeout=30).json()["results"]
+    empty = [q for q in ALL_QUERIES if not answers[q]]
     if empty:
         report.notes.append(f"API searches that found nothing: {', '.join(empty)}.")
 
-    api_samples: list[float] = []
-    direct_samples: list[float] = []
-    direct_by_query: dict[str, list[float]] = {q: [] for q in QUERIES}
-    deadline = time.monotonic() + 90
-    for _ in range(6):  # interleaved, so both see the same machine load
-        for q, url, body in zip(QUERIES, urls, bodies, strict=True):
+    kinds = ("api", "before", "direct")
+    samples: dict[str, dict[str, list[float]]] = {k: {q: [] for q in ALL_QUERIES} for k in kinds}
+    round_p50s: list[float] = []
+    deadline = time.monotonic() + 180
+    for _ in range(6):
+        this_round: list[float] = []
+        for b in bodies:
             if time.monotonic() > deadline:
                 break
-            samples, _ = http_latencies(session, [url], rounds=1, time_cap=30)
-            api_samples += samples
-            started = time.perf_counter()
-            client.search(index=alias, **body)
-            direct_samples.append(time.perf_counter() - started)
-            direct_by_query[q].append(direct_samples[-1])
-    api_p50, direct_p50 = percentile(api_samples, 50), percentile(direct_samples, 50)
+            for kind in kinds:
+                if kind == "direct":
+                    started = time.perf_counter()
+                    direct_search(client, alias, b)
+                    elapsed: float | None = time.perf_counter() - started
+                else:
+                    url = (api_urls if kind == "api" else before_urls)[b.q]
+                    elapsed = one_get(session, url)
+                if elapsed is not None:
+                    samples[kind][b.q].append(elapsed)
+                    if kind == "api":
+                        this_round.append(elapsed)
+        if this_round:
+            round_p50s.append(percentile(this_round, 50))
+    flat = {k: [x for v in samples[k].values() for x in v] for k in kinds}
+    api_p50, api_p95 = percentile(flat["api"], 50), percentile(flat["api"], 95)
+    before_p95 = percentile(flat["before"], 95)
     report.seconds["api_search_p50"] = api_p50
+    report.per_query["api"] = {q: percentile(v, 50) for q, v in samples["api"].items() if v}
+    report.add(
+        f"search over HTTP, one client ({len(ALL_QUERIES)} queries), p50 / p95",
+        f"{p50_p95(flat['api'])} (n={len(flat['api'])})",
+        baseline=f"before issue 10: {p50_p95(flat['before'])}",
+        ratio=f"p95 {before_p95 / api_p95:.1f}x lower",
+        target="p50 ≤ 12 ms, p95 ≤ 25 ms",
+        status=verdict(api_p50 <= 0.012 and api_p95 <= 0.025),
+    )
+    direct_p50 = percentile(flat["direct"], 50)
     ratio = api_p50 / direct_p50
     report.add(
-        "search over HTTP, p50 / p95",
-        f"{ms(api_p50)} / {ms(percentile(api_samples, 95))} (n={len(api_samples)})",
-        baseline=f"direct ES: {ms(direct_p50)} / {ms(percentile(direct_samples, 95))}",
-        ratio=f"p50 {ratio:.2f}x",
+        "API over Elasticsearch (the same two requests), one client, p50",
+        ms(api_p50),
+        baseline=f"straight to Elasticsearch: {p50_p95(flat['direct'])}",
+        ratio=f"{ratio:.2f}x",
         target="≤ 1.5x",
         status=verdict(ratio <= 1.5),
     )
-    if ratio > 1.5:
-        report.whys.append(
-            f"Search p50 is {ratio:.2f}x the direct Elasticsearch call: the fixed cost of a "
-            f"request through gunicorn + Django + DRF (~{ms(api_p50 - direct_p50)} here: "
-            "routing, query-param validation, serialization, a new TCP connection per request "
-            "with sync workers) is large next to a few-ms Elasticsearch query on 2 cores."
+    if round_p50s:
+        report.noise.append(
+            "API search p50 per round of the one-client phase: "
+            + ", ".join(ms(x) for x in round_p50s)
+            + f" (spread {max(round_p50s) / min(round_p50s):.2f}x)."
         )
 
-    slowest = sorted(direct_by_query.items(), key=lambda kv: -percentile(kv[1], 50))[:4]
-    report.notes.append(
-        "Slowest searches straight on Elasticsearch (p50): "
-        + ", ".join(f"`{q}` {ms(percentile(samples, 50))}" for q, samples in slowest)
-        + "."
+    found = [q for q in TYPO_AND_PREFIX if finds_what_it_should(q, answers[q])]
+    found_before = [q for q in TYPO_AND_PREFIX if finds_what_it_should(q, before_answers[q])]
+    hits = sum(len(answers[q]) for q in TYPO_AND_PREFIX)
+    hits_before = sum(len(before_answers[q]) for q in TYPO_AND_PREFIX)
+    typo_p95 = percentile([x for q in TYPO_AND_PREFIX for x in samples["api"][q]], 95)
+    report.add(
+        f"a typo + an unfinished last word ({len(TYPO_AND_PREFIX)} queries): right top hit",
+        f"{len(found)} of {len(TYPO_AND_PREFIX)} ({hits} hits; API p95 {ms(typo_p95)})",
+        baseline=f"before: {len(found_before)} of {len(TYPO_AND_PREFIX)} ({hits_before} hits)",
+        target=f"{len(TYPO_AND_PREFIX)} of {len(TYPO_AND_PREFIX)}",
+        status=verdict(len(found) == len(TYPO_AND_PREFIX)),
+    )
+    missed = [q for q in TYPO_AND_PREFIX if q not in found]
+    if missed:
+        report.whys.append(f"Typo + unfinished word queries whose top hit was wrong: {missed}.")
+
+    # Highlights: on every hit, and exactly what Elasticsearch marks given the fuzzy clauses.
+    all_hits = [h for q in ALL_QUERIES for h in answers[q]]
+    highlighted = sum(1 for h in all_hits if h.get("highlight"))
+    same = compared = 0
+    for b in bodies:
+        ours = client.search(index=alias, **b.search)["hits"]["hits"]
+        spelling = client.search(index=alias, filter_path=SPELLING_ANSWER, **b.spelling).body
+        theirs = client.search(index=alias, **fuzzy_highlight(b.search, spelling))["hits"]["hits"]
+        for mine, reference in zip(ours, theirs, strict=False):
+            compared += 1
+            same += mine["_id"] == reference["_id"] and marks(mine) == marks(reference)
+    report.add(
+        "highlights: hits with one; hits marked as Elasticsearch marks the fuzzy clauses",
+        f"{highlighted} of {len(all_hits)}; {same} of {compared}",
+        baseline="before: the fuzzy clauses given to the highlighter",
+        target="all; all",
+        status=verdict(highlighted == len(all_hits) and same == compared),
+    )
+    return bodies
+
+
+def highlight_designs(report: Report, bodies: list[Bodies]) -> None:
+    """Straight on Elasticsearch, interleaved: what each highlighting design costs."""
+    from search.client import get_client, prefixed
+    from search.queries import SEARCH_ANSWER
+
+    client = get_client()
+    alias = prefixed("products")
+
+    def without_highlight(body: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in body.items() if k != "highlight"}
+
+    def one_edit(body: dict[str, Any]) -> dict[str, Any]:
+        capped = copy.deepcopy(body)
+        for clause in capped["highlight"]["highlight_query"]["bool"]["should"]:
+            for options in clause.get("match", {}).values():
+                options["fuzziness"] = 1 if len(options["query"]) >= 4 else 0
+        return capped
+
+    designs: dict[str, Callable[[Bodies, dict[str, Any]], Any]] = {
+        "old query, no highlighting": lambda b, _: client.search(
+            index=alias, **without_highlight(b.before)
+        ),
+        "per-word query, no highlighting": lambda b, _: client.search(
+            index=alias, filter_path=SEARCH_ANSWER, **without_highlight(b.search)
+        ),
+        "old query, fuzzy clauses highlighted (before)": lambda b, _: client.search(
+            index=alias, **b.before
+        ),
+        "per-word query, fuzzy clauses highlighted": lambda b, f: client.search(
+            index=alias, filter_path=SEARCH_ANSWER, **f["fuzzy"]
+        ),
+        "per-word query, fuzzy clauses capped at 1 edit highlighted": lambda b, f: client.search(
+            index=alias, filter_path=SEARCH_ANSWER, **f["one_edit"]
+        ),
+        "spelling request + per-word query, plain terms highlighted (chosen)": (
+            lambda b, _: direct_search(client, alias, b)
+        ),
+    }
+    from search.queries import SPELLING_ANSWER
+
+    fuzzy = {}
+    for b in bodies:
+        spelling = client.search(index=alias, filter_path=SPELLING_ANSWER, **b.spelling).body
+        slow = fuzzy_highlight(b.search, spelling)
+        fuzzy[b.q] = {"fuzzy": slow, "one_edit": one_edit(slow)}
+    samples: dict[str, list[float]] = {name: [] for name in designs}
+    deadline = time.monotonic() + 90
+    for _ in range(3):
+        for b in bodies:
+            if time.monotonic() > deadline:
+                break
+            for name, run in designs.items():
+                started = time.perf_counter()
+                run(b, fuzzy[b.q])
+                samples[name].append(time.perf_counter() - started)
+    table = ["| design (straight on Elasticsearch) | p50 | p95 |", "|---|---|---|"]
+    table += [f"| {name} | {p50_p95(s).replace(' / ', ' | ')} |" for name, s in samples.items()]
+    report.sections.append(
+        (
+            "Highlighting designs",
+            "Measured in this run, the same queries, interleaved, straight on Elasticsearch "
+            "(the chosen design includes its spelling request). The unified highlighter "
+            "given fuzzy clauses rebuilds their automata for every hit and field; given the "
+            "plain terms the spelling request found, it only re-reads the hits' text.\n\n"
+            + "\n".join(table),
+        )
+    )
+    new = percentile(samples["per-word query, no highlighting"], 95)
+    old = percentile(samples["old query, no highlighting"], 95)
+    report.add(
+        "per-word query (typos + last-word prefix) vs old query, no highlighting, p95",
+        ms(new),
+        baseline=f"old query: {ms(old)}",
+        ratio=f"{new / old:.2f}x",
+        target="≤ 1.25x (no measurable cost)",
+        status=verdict(new / old <= 1.25),
     )
 
-    # 16 concurrent clients, bounded by time and count.
+
+def load_clients(run: Callable[[Any, int], None], make: Callable[[], Any], seconds: float) -> Any:
+    """CONCURRENT_CLIENTS threads, each calling run(own session, i) in a loop."""
     lock = threading.Lock()
-    concurrent: list[float] = []
+    latencies: list[float] = []
     errors = [0]
-    stop_at = time.monotonic() + 20
+    stop_at = time.monotonic() + seconds
 
     def client_loop(offset: int) -> None:
-        own = requests.Session()
+        own = make()
+        mine: list[float] = []
+        failed = 0
         i = offset
-        while time.monotonic() < stop_at and len(concurrent) < 4000:
-            samples, failed = http_latencies(own, [urls[i % len(urls)]], rounds=1, time_cap=30)
-            with lock:
-                concurrent.extend(samples)
-                errors[0] += failed
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                run(own, i)
+                mine.append(time.perf_counter() - started)
+            except Exception:
+                failed += 1
             i += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
 
     started = time.perf_counter()
     with ThreadPoolExecutor(CONCURRENT_CLIENTS) as pool:
         list(pool.map(client_loop, range(CONCURRENT_CLIENTS)))
     elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, latencies, errors[0]
+
+
+def concurrency(report: Report, api: str, baseline: str, bodies: list[Bodies]) -> None:
+    """16 clients at once: the API, raw Elasticsearch (the same requests), the old API."""
+    from urllib.parse import quote
+
+    from django.conf import settings
+    from elasticsearch import Elasticsearch, OrjsonSerializer
+
+    from search.client import prefixed
+
+    alias = prefixed("products")
+    raw = Elasticsearch(
+        settings.ELASTICSEARCH_URL.split(","),
+        connections_per_node=CONCURRENT_CLIENTS,
+        serializer=OrjsonSerializer(),
+        request_timeout=30,
+    )
+
+    def over_http(base: str, path: str) -> Callable[[Any, int], None]:
+        urls = [f"{base}{path}?q={quote(b.q)}" for b in bodies]
+
+        def run(session: requests.Session, i: int) -> None:
+            session.get(urls[i % len(urls)], timeout=30).raise_for_status()
+
+        return run
+
+    def straight(_: Any, i: int) -> None:
+        direct_search(raw, alias, bodies[i % len(bodies)])
+
+    plan = [
+        ("raw", straight, lambda: None),
+        ("api", over_http(api, "/api/products/"), requests.Session),
+        ("before", over_http(baseline, "/before/products/"), requests.Session),
+        ("raw", straight, lambda: None),
+        ("api", over_http(api, "/api/products/"), requests.Session),
+    ]
+    results: dict[str, list[tuple[float, list[float], int]]] = {}
+    for name, run, make in plan:
+        results.setdefault(name, []).append(load_clients(run, make, 12))
+
+    def merged(name: str) -> tuple[float, list[float], int]:
+        rounds = results[name]
+        rate = sum(r[0] for r in rounds) / len(rounds)
+        return rate, [x for r in rounds for x in r[1]], sum(r[2] for r in rounds)
+
+    api_rate, api_lat, api_errors = merged("api")
+    raw_rate, raw_lat, raw_errors = merged("raw")
+    before_rate, before_lat, before_errors = merged("before")
+    api_p95 = percentile(api_lat, 95)
     report.add(
-        f"search, {CONCURRENT_CLIENTS} concurrent clients",
-        f"{len(concurrent) / elapsed:,.0f} req/s, p50 {ms(percentile(concurrent, 50))}, "
-        f"p95 {ms(percentile(concurrent, 95))}, {errors[0]} errors",
+        f"search, {CONCURRENT_CLIENTS} concurrent clients: throughput (p50 / p95)",
+        f"{api_rate:,.0f} req/s ({p50_p95(api_lat)}, {api_errors} errors)",
+        baseline=f"raw Elasticsearch, same requests: {raw_rate:,.0f} req/s "
+        f"({p50_p95(raw_lat)}, {raw_errors} errors)",
+        ratio=f"{api_rate / raw_rate:.2f}x",
+        target="≥ 0.5x, p95 ≤ 100 ms",
+        status=verdict(api_rate / raw_rate >= 0.5 and api_p95 <= 0.1 and not api_errors),
     )
+    report.add(
+        f"search, {CONCURRENT_CLIENTS} concurrent clients: throughput vs before",
+        f"{api_rate:,.0f} req/s",
+        baseline=f"before issue 10: {before_rate:,.0f} req/s ({p50_p95(before_lat)}, "
+        f"{before_errors} errors)",
+        ratio=f"{api_rate / before_rate:.1f}x",
+        target="≥ 5x",
+        status=verdict(api_rate / before_rate >= 5),
+    )
+    for name in ("raw", "api"):
+        rates = [f"{r[0]:,.0f}" for r in results[name]]
+        report.noise.append(f"{CONCURRENT_CLIENTS} clients, {name}: req/s per round {rates}.")
     report.notes.append(
-        f"{CONCURRENT_CLIENTS} concurrent clients: throughput is bounded by the CPU, not by "
-        f"the API: one search costs Elasticsearch ~{ms(direct_p50)} (p50, alone) and the 2 "
-        "cores also run PostgreSQL, Redis, gunicorn and the clients; requests queue behind "
-        "the 2 sync workers, so latency grows with the number of clients."
+        f"{CONCURRENT_CLIENTS} concurrent clients: everything shares the 2 cores (the clients "
+        "in this process, gunicorn, Elasticsearch, PostgreSQL, Redis), so throughput is CPU "
+        "per search: the API's own CPU plus Elasticsearch's. Rounds alternate raw / API / "
+        "before / raw / API, 12 s each; raw Elasticsearch sends the API's two requests with "
+        f"its own client ({CONCURRENT_CLIENTS} connections, orjson)."
     )
+    raw.close()
 
 
 def baseline_latency(report: Report, baseline: str) -> None:
@@ -462,31 +789,115 @@ def prefixes(words: list[str]) -> list[str]:
     return [word[:n] for word in words for n in range(1, 6)]
 
 
-def autocomplete_latency(report: Report, api: str) -> None:
+def autocomplete_latency(report: Report, api: str, baseline: str) -> None:
+    """The API (answers cached up to SEARCH_AUTOCOMPLETE_CACHE_SECONDS) vs the API before
+    issue 10 vs the same body straight to Elasticsearch, interleaved prefix by prefix."""
     from urllib.parse import quote
 
+    from django.conf import settings
+
+    from bench.before import before_product_autocomplete, before_tag_autocomplete
+    from search.client import get_client, prefixed
+    from search.queries import SOURCE_ANSWER, product_autocomplete, tag_autocomplete
+
+    client = get_client()
     session = requests.Session()
+    size = settings.SEARCH_AUTOCOMPLETE_SIZE
+    builders = {"products": product_autocomplete, "tags": tag_autocomplete}
+    before_builders = {"products": before_product_autocomplete, "tags": before_tag_autocomplete}
     for kind, words in (("products", PRODUCT_PREFIX_WORDS), ("tags", TAG_PREFIX_WORDS)):
-        urls = [f"{api}/api/{kind}/autocomplete/?q={quote(p)}" for p in prefixes(words)]
+        typed = prefixes(words)
+        api_urls = [f"{api}/api/{kind}/autocomplete/?q={quote(p)}" for p in typed]
+        before_urls = [f"{baseline}/before/{kind}/autocomplete/?q={quote(p)}" for p in typed]
+        bodies = [builders[kind](p, size) for p in typed]
+        assert [before_builders[kind](p, size) for p in typed] == bodies  # the same query
         empty = [
-            u.rsplit("=", 1)[1] for u in urls if not session.get(u, timeout=30).json()["results"]
+            p for p, u in zip(typed, api_urls, strict=True) if not session.get(u).json()["results"]
         ]
         if empty:  # the warm-up doubles as a sanity check
             report.notes.append(f"Autocomplete {kind} found nothing for: {', '.join(empty)}.")
-        samples, errors = http_latencies(session, urls, rounds=5, time_cap=45)
-        p95 = percentile(samples, 95)
+        samples: dict[str, list[float]] = {"api": [], "before": [], "direct": []}
+        deadline = time.monotonic() + 40
+        for _ in range(5):
+            for api_url, before_url, body in zip(api_urls, before_urls, bodies, strict=True):
+                if time.monotonic() > deadline:
+                    break
+                for name, url in (("api", api_url), ("before", before_url)):
+                    elapsed = one_get(session, url)
+                    if elapsed is not None:
+                        samples[name].append(elapsed)
+                started = time.perf_counter()
+                client.search(index=prefixed(kind), filter_path=SOURCE_ANSWER, **body)
+                samples["direct"].append(time.perf_counter() - started)
+        p95 = percentile(samples["api"], 95)
         report.add(
-            f"autocomplete {kind} (1-5 chars), p50 / p95",
-            f"{ms(percentile(samples, 50))} / {ms(p95)} (n={len(samples)}, {errors} errors)",
-            target="p95 ≤ 15 ms",
-            status=verdict(p95 <= 0.015),
+            f"autocomplete {kind} (1-5 chars) over HTTP, p50 / p95",
+            f"{p50_p95(samples['api'])} (n={len(samples['api'])})",
+            baseline=f"before: {p50_p95(samples['before'])}; straight to Elasticsearch: "
+            f"{p50_p95(samples['direct'])}",
+            ratio=f"p95 {percentile(samples['before'], 95) / p95:.1f}x lower",
+            target="p95 ≤ 6 ms",
+            status=verdict(p95 <= 0.006),
         )
-        if p95 > 0.015:
-            report.whys.append(
-                f"Autocomplete {kind} p95 {ms(p95)}: most of it is the per-request cost of "
-                "gunicorn sync workers + Django + DRF on 2 cores shared with Elasticsearch "
-                "and PostgreSQL; one-letter prefixes also match the most documents."
+    report.notes.append(
+        f"Autocomplete: {len(prefixes(PRODUCT_PREFIX_WORDS))} prefixes per kind, 5 rounds; the "
+        "API answers a prefix from its per-process cache after the first request for it "
+        f"(at most {settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS:g} s old), so its figures are "
+        "mostly cache hits; 'before' runs the same query with no cache, 'straight to "
+        "Elasticsearch' is that query alone."
+    )
+
+
+def slowest_query(report: Report, bodies: list[Bodies]) -> None:
+    """The query with the highest API p50, and where Elasticsearch spends its time on it."""
+    from search.client import get_client, prefixed
+
+    if not report.per_query.get("api"):
+        return
+    q, p50 = max(report.per_query["api"].items(), key=lambda kv: kv[1])
+    b = next(b for b in bodies if b.q == q)
+    client = get_client()
+    alias = prefixed("products")
+    profiled = []
+    for _ in range(3):
+        spelling = client.search(index=alias, profile=True, **b.spelling).body
+        search = client.search(index=alias, profile=True, **b.search).body
+        profiled.append((spelling["took"] + search["took"], spelling, search))
+    _, spelling, search = sorted(profiled, key=lambda p: p[0])[1]  # the median of three
+
+    def shard(answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        first = answer["profile"]["shards"][0]
+        return first["searches"][0], first.get("fetch", {})
+
+    def nanos(value: float) -> str:
+        return f"{value / 1e6:.2f} ms"
+
+    lines = [
+        f"Slowest query over HTTP (API p50 {ms(p50)}): `{q}`. Elasticsearch's profile "
+        '(`"profile": true`, the median of three runs, 1 shard):',
+        "",
+    ]
+    for label, answer in (("spelling request", spelling), ("search", search)):
+        searched, fetch = shard(answer)
+        query_time = sum(n["time_in_nanos"] for n in searched["query"])
+        collect = sum(c["time_in_nanos"] for c in searched["collector"])
+        phases = {c["type"]: c["time_in_nanos"] for c in fetch.get("children", [])}
+        lines.append(
+            f"- {label}: took {answer['took']} ms; rewrite {nanos(searched['rewrite_time'])}, "
+            f"query {nanos(query_time)}, collect {nanos(collect)}, fetch "
+            f"{nanos(fetch.get('time_in_nanos', 0))} (highlight "
+            f"{nanos(phases.get('HighlightPhase', 0))}, source "
+            f"{nanos(phases.get('FetchSourcePhase', 0))})"
+        )
+    searched, _ = shard(search)
+    lines += ["", "Query tree of the search (time per node, children of the top `bool`):", ""]
+    for node in searched["query"]:
+        for child in [node, *node.get("children", [])]:
+            lines.append(
+                f"- `{child['type']}` {nanos(child['time_in_nanos'])}: "
+                f"`{child['description'][:110]}`"
             )
+    report.sections.append(("Slowest query", "\n".join(lines)))
 
 
 def commit_to_searchable(report: Report, api: str, samples_wanted: int = 50) -> None:
@@ -571,8 +982,10 @@ def shell(command: str) -> str:
 
 
 def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> str:
+    from django.conf import settings
     from django.db import connection
 
+    from api import gunicorn_conf
     from catalog.models import Product
     from search.client import get_client
 
@@ -592,21 +1005,30 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio} | {r.target} | {r.status} |"
         for r in report.rows
     ]
+    serving = (
+        f"gunicorn `-c python:api.gunicorn_conf` ({gunicorn_conf.workers} workers x "
+        f"{gunicorn_conf.threads} threads, `{gunicorn_conf.worker_class}`, keep-alive), as "
+        "`make run` serves it"
+    )
     lines = [
         "# Performance",
         "",
         "Figures are measured by `bench/search.py` (`make bench`), each against a baseline "
-        "measured in the same run; tests never assert timings.",
+        "measured in the same run on the same machine; tests never assert timings. "
+        '"Before" is the search API as it was before issue 10, frozen in `bench/before.py` '
+        "(old query and highlighting, old views and middleware, gunicorn `-w 2` sync) and "
+        "served by the baseline server of the same run.",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; whole run {total_seconds / 60:.1f} min.",
-        f"- Machine: {shell('nproc')} cores ({cpu}), "
-        f"Python {platform.python_version()}, PostgreSQL {pg_version}, Elasticsearch "
-        f"{es_version}; API = gunicorn `-w 2` (sync) + Celery worker `--concurrency 2`, all on "
-        "the same machine as PostgreSQL, Redis and Elasticsearch (heap 768 MB).",
+        f"- Machine: {shell('nproc')} cores ({cpu}), shared with two other engineers' test "
+        f"runs; Python {platform.python_version()}, PostgreSQL {pg_version}, Elasticsearch "
+        f"{es_version} (heap 768 MB). API: {serving}; Celery worker `--concurrency 2`; all on "
+        "the same machine as PostgreSQL, Redis and Elasticsearch.",
         f"- Catalog: N = {args.products:,} requested, {products:,} products in the database "
         "(seeded by `manage.py seed_catalog`).",
         f"- Command: `{command}` (with `DATABASE_URL`, `REDIS_URL`, "
-        f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`).",
+        f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`), or "
+        '`make bench BENCH_ARGS="..."`.',
         "",
         "```",
         "$ nproc",
@@ -618,20 +1040,39 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         *table,
         "",
         "How: latencies are wall time with `time.perf_counter` after a warm-up; HTTP goes over "
-        '127.0.0.1 with `requests`; "direct ES" is `client.search(index=alias, '
-        "**product_search(params))` with the very body the API sends. Queries: "
-        + ", ".join(f"`{q}`" for q in QUERIES)
-        + ". Reindex (run first) and the raw bulk (run second) both read the documents from "
-        "PostgreSQL through `product_actions` and send 1,000-document bulk requests to an "
-        "index with refresh off, then refresh; the ratio is reindex rate / raw rate. "
-        "The lag is measured from sending the PATCH (so it includes the request) until "
-        "a search on the alias finds the new word, polled every 10 ms.",
+        '127.0.0.1 with `requests` (one keep-alive session per client); "straight to '
+        'Elasticsearch" sends the very requests the API sends (the spelling request, then the '
+        "search built from its answer: `direct_search`). One-client figures interleave the "
+        "API, the API before and Elasticsearch query by query, 6 rounds. Queries: "
+        + ", ".join(f"`{q}`" for q in ALL_QUERIES)
+        + f". Autocomplete: `SEARCH_AUTOCOMPLETE_CACHE_SECONDS` = "
+        f"{settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS:g}. Reindex (run first) and the raw "
+        "bulk (run second) both read the documents from PostgreSQL through `product_actions` "
+        "and send 1,000-document bulk requests to an index with refresh off, then refresh; "
+        "the ratio is reindex rate / raw rate. The lag is measured from sending the PATCH "
+        "(so it includes the request) until a search on the alias finds the new word, "
+        "polled every 10 ms.",
         "",
     ]
     if report.notes:
         lines += ["Notes:", "", *[f"- {n}" for n in report.notes], ""]
     if report.whys:
         lines += ["Why the misses:", "", *[f"- {w}" for w in report.whys], ""]
+    for title, text in report.sections:
+        lines += [f"## {title}", "", text, ""]
+    lines += [
+        "## How noisy it was",
+        "",
+        "Two other engineers ran their test suites (pytest, headless Chromium, their own "
+        "Elasticsearch) on the same 2 cores during this run, so absolute figures move from "
+        "run to run; the ratios compare figures taken in the same minutes. Machine CPU busy "
+        "(all processes, from /proc/stat) and the 1-minute load average at the end of each "
+        "phase:",
+        "",
+        *[f"- {p}" for p in report.phases],
+        *[f"- {n}" for n in report.noise],
+        "",
+    ]
     if report.errors:
         lines += ["Phases that failed:", "", *[f"- `{e}`" for e in report.errors], ""]
     text = "\n".join(lines)
@@ -643,6 +1084,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--products", type=int, default=100_000, help="catalog size N")
     parser.add_argument("--skip-seed", action="store_true", help="use the catalog as it is")
+    parser.add_argument(
+        "--skip-reindex", action="store_true", help="use the index as it is (while iterating)"
+    )
     args = parser.parse_args()
 
     import django
@@ -653,8 +1097,9 @@ def main() -> int:
     if not args.skip_seed:
         with report.phase("seed"):
             seed(report, args.products)
-    with report.phase("reindex vs raw bulk"):
-        reindex_vs_bulk(report)
+    if not args.skip_reindex:
+        with report.phase("reindex vs raw bulk"):
+            reindex_vs_bulk(report)
 
     with tempfile.TemporaryDirectory(prefix="bench-search-") as log_dir:
         servers = Servers(Path(log_dir))
@@ -663,12 +1108,19 @@ def main() -> int:
                 servers.start()
             api = f"http://127.0.0.1:{servers.api_port}"
             baseline = f"http://127.0.0.1:{servers.baseline_port}"
-            with report.phase("search latency"):
-                search_latency(report, api)
+            bodies: list[Bodies] = []
+            with report.phase("search, one client"):
+                bodies = search_latency(report, api, baseline)
+            with report.phase("highlighting designs"):
+                highlight_designs(report, bodies)
+            with report.phase(f"search, {CONCURRENT_CLIENTS} clients"):
+                concurrency(report, api, baseline, bodies)
             with report.phase("baseline: plain DRF SearchFilter"):
                 baseline_latency(report, baseline)
             with report.phase("autocomplete"):
-                autocomplete_latency(report, api)
+                autocomplete_latency(report, api, baseline)
+            with report.phase("slowest query"):
+                slowest_query(report, bodies)
             with report.phase("commit-to-searchable lag"):
                 commit_to_searchable(report, api)
         finally:
