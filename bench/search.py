@@ -758,6 +758,136 @@ def concurrency(report: Report, api: str, baseline: str, bodies: list[Bodies]) -
     raw.close()
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) of every live process in a process group, from /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def es_cpu_seconds() -> float | None:
+    """CPU time of the local Elasticsearch node (its pid from the nodes API), if readable."""
+    from search.client import get_client
+
+    try:
+        nodes = get_client().nodes.info(node_id="_local", metric="process")["nodes"]
+        pid = next(iter(nodes.values()))["process"]["id"]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except Exception:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# Parts of a search's CPU in the API: (label, [(file, function), ...]) summed, inclusive.
+API_CPU_PARTS = [
+    ("Elasticsearch client (2 requests: HTTP, JSON)", [("search/views.py", "search_index")]),
+    ("query parameters (serializer)", [("rest_framework/serializers.py", "is_valid")]),
+    ("rendering the answer (JSON)", [("rest_framework/response.py", "rendered_content")]),
+    (
+        "building the requests, reading the spelling answer",
+        [("search/queries.py", n) for n in ("spelling_request", "query_words", "product_search")],
+    ),
+    ("authentication, permissions, negotiation", [("rest_framework/views.py", "initial")]),
+    ("the whole DRF view", [("rest_framework/views.py", "dispatch")]),
+]
+
+
+def api_cpu(report: Report, servers: "Servers", bodies: list[Bodies]) -> None:
+    """CPU per search of the API's and the old API's server processes (sequential requests),
+    and where the API's goes (cProfile of the same view run in this process)."""
+    import cProfile
+    import io
+    import pstats
+    from urllib.parse import quote
+
+    from django.test import Client
+
+    session = requests.Session()
+    api = f"http://127.0.0.1:{servers.api_port}"
+    baseline = f"http://127.0.0.1:{servers.baseline_port}"
+    paths = {
+        "api": (servers.processes[0].pid, [f"{api}/api/products/?q={quote(b.q)}" for b in bodies]),
+        "before": (
+            servers.processes[1].pid,
+            [f"{baseline}/before/products/?q={quote(b.q)}" for b in bodies],
+        ),
+    }
+    per_search: dict[str, list[float]] = {"api": [], "before": [], "es_api": [], "es_before": []}
+    for _ in range(3):  # interleaved rounds
+        for name, (group, urls) in paths.items():
+            for url in urls:
+                session.get(url, timeout=30)
+            own, es = group_cpu_seconds(group), es_cpu_seconds()
+            for url in urls * 2:
+                session.get(url, timeout=30)
+            count = len(urls) * 2
+            per_search[name].append((group_cpu_seconds(group) - own) / count)
+            es_after = es_cpu_seconds()
+            if es is not None and es_after is not None:
+                per_search[f"es_{name}"].append((es_after - es) / count)
+
+    def median(values: list[float]) -> float:
+        return percentile(values, 50) if values else float("nan")
+
+    api_cpu, before_cpu = median(per_search["api"]), median(per_search["before"])
+    es_api, es_before = median(per_search["es_api"]), median(per_search["es_before"])
+    report.add(
+        "CPU per search, one client: API processes (Elasticsearch's)",
+        f"{ms(api_cpu)} ({ms(es_api)})",
+        baseline=f"before: {ms(before_cpu)} ({ms(es_before)})",
+        ratio=f"API {before_cpu / api_cpu:.1f}x less, Elasticsearch {es_before / es_api:.1f}x less",
+    )
+
+    # Where the API's CPU goes: the same requests through Django in this process.
+    client = Client()
+    urls = [f"/api/products/?q={quote(b.q)}" for b in bodies]
+    for url in urls:
+        client.get(url)
+    profile = cProfile.Profile(time.process_time)
+    started = time.process_time()
+    profile.enable()
+    for url in urls * 5:
+        client.get(url)
+    profile.disable()
+    in_process = (time.process_time() - started) / (len(urls) * 5)
+    stats: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(
+        profile, stream=io.StringIO()
+    ).stats  # type: ignore[attr-defined]
+
+    def inclusive(file: str, function: str) -> float:
+        return max(
+            (e[3] for (path, _, name), e in stats.items() if name == function and file in path),
+            default=0.0,
+        )
+
+    whole = inclusive("django/core/handlers/base.py", "get_response")
+    rows = [
+        f"| {label} | {sum(inclusive(f, n) for f, n in parts) / whole:.0%} |"
+        for label, parts in API_CPU_PARTS
+    ]
+    report.sections.append(
+        (
+            "Where the API's CPU goes",
+            f"cProfile (CPU clock) of {len(urls) * 5} searches through Django's test client in "
+            f"the bench process ({ms(in_process)} of CPU each, profiling included); "
+            "inclusive share of each part:\n\n| part | share |\n|---|---|\n"
+            + "\n".join(rows)
+            + "\n\nCut after profiling (issue 10): django-oauth-toolkit no longer runs for "
+            "anonymous reads; Elasticsearch answers only the paths read (`filter_path`); "
+            "orjson encodes and decodes the JSON (client and renderer); query-parameter "
+            "serializers shallow-copy their fields; gunicorn `gthread` keeps connections "
+            "alive. The rest is the price of Django + DRF + two HTTP requests to "
+            "Elasticsearch.",
+        )
+    )
+
+
 def baseline_latency(report: Report, baseline: str) -> None:
     from urllib.parse import quote
 
@@ -1113,6 +1243,8 @@ def main() -> int:
                 bodies = search_latency(report, api, baseline)
             with report.phase("highlighting designs"):
                 highlight_designs(report, bodies)
+            with report.phase("API CPU per search"):
+                api_cpu(report, servers, bodies)
             with report.phase(f"search, {CONCURRENT_CLIENTS} clients"):
                 concurrency(report, api, baseline, bodies)
             with report.phase("baseline: plain DRF SearchFilter"):
