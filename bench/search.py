@@ -544,6 +544,17 @@ def search_latency(report: Report, api: str, baseline: str) -> list[Bodies]:
         target=f"{len(TYPO_AND_PREFIX)} of {len(TYPO_AND_PREFIX)}",
         status=verdict(len(found) == len(TYPO_AND_PREFIX)),
     )
+    same_top = 0
+    for b in bodies[: len(QUERIES)]:  # the queries the old API could already answer
+        old = client.search(index=alias, **{**b.before, "size": 50, "_source": False})
+        hits = old["hits"]["hits"]
+        tied = {h["_id"] for h in hits if h["_score"] == hits[0]["_score"]}
+        same_top += bool(answers[b.q]) and answers[b.q][0]["id"] in tied
+    report.add(
+        "same top hit as the old query (or one tied with it)",
+        f"{same_top} of {len(QUERIES)}",
+        baseline="the old query's top hits",
+    )
     missed = [q for q in TYPO_AND_PREFIX if q not in found]
     if missed:
         report.whys.append(f"Typo + unfinished word queries whose top hit was wrong: {missed}.")
