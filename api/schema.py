@@ -28,6 +28,7 @@ _ERROR_DESCRIPTIONS = {
     405: "Method not allowed.",
     409: "The resource's current state refuses this; `details` has the state and allowed events.",
     412: "If-Match does not match the current version (the resource changed).",
+    422: "Well-formed, but cannot be applied as asked (see `error.code`).",
     429: "Too many requests; retry after `Retry-After` seconds.",
     503: "A service this endpoint needs is unavailable.",
 }

@@ -25,19 +25,14 @@ it should use; the prefix defaults to `bench` so it never touches other prefixes
 import argparse
 import copy
 import os
-import platform
 import random
 import re
 import secrets
-import signal
-import socket
 import string
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -52,12 +47,19 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, sys.path[0] is bench/, where this file would shadow the `search` app.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+from bench import harness  # noqa: E402  (needs ROOT on the path)
+from bench.harness import (  # noqa: E402
+    ms,
+    percentile,
+    timed,
+    verdict,
+    write_section,
+)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
 os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "bench")
 os.environ["DEBUG"] = "false"
 
-BIN = Path(sys.executable).parent
-REPORT = ROOT / "docs" / "PERFORMANCE.md"
 CONCURRENT_CLIENTS = 16
 
 # Realistic searches from the seed vocabulary (catalog/seed_vocabulary.py): whole words,
@@ -108,70 +110,30 @@ TAG_PREFIX_WORDS = ["kitchen", "gift", "vintage", "linen", "outdoor", "coffee", 
 # --- measuring ------------------------------------------------------------------------------
 
 
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - started
-
-
 @dataclass
-class Row:
-    figure: str
-    value: str
-    baseline: str = ""
-    ratio: str = ""
-    target: str = ""
-    status: str = ""  # PASS / MISS / "" (informative)
+class Report(harness.Report):
+    """The shared report, plus what this benchmark adds: per-query figures, markdown
+    sections, and how busy the machine was during each phase."""
 
-
-@dataclass
-class Report:
-    rows: list[Row] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    whys: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # figures later phases compare to
     per_query: dict[str, dict[str, float]] = field(default_factory=dict)
     noise: list[str] = field(default_factory=list)
     sections: list[tuple[str, str]] = field(default_factory=list)  # (title, markdown)
     phases: list[str] = field(default_factory=list)  # duration and machine load of each
 
-    def add(self, *args: Any, **kwargs: Any) -> Row:
-        row = Row(*args, **kwargs)
-        self.rows.append(row)
-        print(f"  {row.figure}: {row.value} {row.baseline} {row.ratio} {row.status}", flush=True)
-        return row
-
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
-        print(f"== {name}", flush=True)
+        before = cpu_jiffies()
         started = time.perf_counter()
-        busy_before = cpu_jiffies()
-        try:
+        with super().phase(name):
             yield
-        except Exception as exc:  # a failed phase is reported, the next one still runs
-            traceback.print_exc()
-            self.errors.append(f"{name}: {type(exc).__name__}: {exc}")
         seconds = time.perf_counter() - started
-        busy, total, ours = (a - b for a, b in zip(cpu_jiffies(), busy_before, strict=True))
+        busy, total, ours = (a - b for a, b in zip(cpu_jiffies(), before, strict=True))
         others = max(0, busy - ours) / max(total, 1)
         self.phases.append(
             f"{name}: {seconds:.0f} s, machine CPU {busy / max(total, 1):.0%} busy, of which "
             f"{others:.0%} (of both cores) other people's processes"
         )
-        print(f"   ({seconds:.1f} s)", flush=True)
 
 
 def cpu_jiffies() -> tuple[int, int, int]:
@@ -205,96 +167,6 @@ def cpu_jiffies() -> tuple[int, int, int]:
         if ancestor in own:
             ours += ticks
     return sum(values) - idle, sum(values), ours
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
-# --- processes ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Servers:
-    """The API, its Celery worker and the baseline server, as subprocesses of this run."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.api_port = free_port()
-        self.baseline_port = free_port()
-
-    def _start(self, name: str, argv: list[str], **env: str) -> None:
-        log = (self.log_dir / f"{name}.log").open("wb")
-        server_env = {**os.environ, "DEBUG": "false", **env}
-        process = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=server_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped with its children
-        )
-        self.processes.append(process)
-
-    def start(self) -> None:
-        self._start(
-            "api",
-            [str(BIN / "gunicorn"), "-c", "python:api.gunicorn_conf", "api.wsgi"],
-            WEB_BIND=f"127.0.0.1:{self.api_port}",
-        )
-        # As the API was served before issue 10: two sync workers.
-        before = [str(BIN / "gunicorn"), "api.wsgi", "-w", "2", "--log-level", "warning"]
-        before.append("--no-control-socket")  # two servers, and not /root/.gunicorn
-        self._start(
-            "baseline",
-            [*before, "-b", f"127.0.0.1:{self.baseline_port}"],
-            DJANGO_SETTINGS_MODULE="bench.settings",
-        )
-        self._start(
-            "worker",
-            [str(BIN / "celery"), "-A", "api", "worker", "--concurrency", "2", "-l", "WARNING"],
-        )
-        for port in (self.api_port, self.baseline_port):
-            wait_healthy(f"http://127.0.0.1:{port}/api/health/", self.processes)
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                with suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for process in self.processes:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def wait_healthy(url: str, processes: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
-        dead = [p.args for p in processes if p.poll() is not None]
-        if dead:
-            raise RuntimeError(f"server exited early: {dead}")
-        try:
-            response = requests.get(url, timeout=2)
-            if response.status_code == 200:
-                return
-            last = f"{response.status_code} {response.text[:200]}"
-        except requests.RequestException as exc:
-            last = str(exc)
-        time.sleep(0.25)
-    raise RuntimeError(f"{url} not healthy after {timeout:.0f} s: {last}")
 
 
 # --- phases ---------------------------------------------------------------------------------
@@ -863,7 +735,9 @@ API_CPU_PARTS = [
 ]
 
 
-def api_cpu(report: Report, servers: "Servers", bodies: list[Bodies]) -> None:
+def api_cpu(
+    report: Report, servers: harness.Servers, api: str, baseline: str, bodies: list[Bodies]
+) -> None:
     """CPU per search of the API's and the old API's server processes (sequential requests),
     and where the API's goes (cProfile of the same view run in this process)."""
     import cProfile
@@ -874,8 +748,6 @@ def api_cpu(report: Report, servers: "Servers", bodies: list[Bodies]) -> None:
     from django.test import Client
 
     session = requests.Session()
-    api = f"http://127.0.0.1:{servers.api_port}"
-    baseline = f"http://127.0.0.1:{servers.baseline_port}"
     paths = {
         "api": (servers.processes[0].pid, [f"{api}/api/products/?q={quote(b.q)}" for b in bodies]),
         "before": (
@@ -1167,80 +1039,46 @@ def commit_to_searchable(report: Report, api: str, samples_wanted: int = 50) -> 
 # --- report ---------------------------------------------------------------------------------
 
 
-def shell(command: str) -> str:
-    try:
-        return subprocess.run(  # noqa: S602 - fixed commands describing the machine
-            command, shell=True, capture_output=True, text=True, timeout=10, check=False
-        ).stdout.strip()
-    except Exception as exc:
-        return f"({exc})"
-
-
 def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> str:
     from django.conf import settings
-    from django.db import connection
 
     from api import gunicorn_conf
     from catalog.models import Product
-    from search.client import get_client
 
     products = Product.objects.count()
-    try:  # GET / is not served by the local node: ask the nodes API
-        nodes = get_client().nodes.info(node_id="_local")["nodes"]
-        es_version = next(iter(nodes.values()))["version"]
-    except Exception:
-        es_version = "8.19"
-    cpu = shell("lscpu | grep -m1 'Model name'").split(":")[-1].strip() or platform.processor()
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
     command = " ".join([".venv/bin/python bench/search.py", *sys.argv[1:]])
-    table = ["| figure | value | baseline | ratio | target | result |", "|---|---|---|---|---|---|"]
-    table += [
-        f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio} | {r.target} | {r.status} |"
-        for r in report.rows
-    ]
+    table = report.table()
     serving = (
         f"gunicorn `-c python:api.gunicorn_conf` ({gunicorn_conf.workers} workers x "
         f"{gunicorn_conf.threads} threads, `{gunicorn_conf.worker_class}`, keep-alive), as "
         "`make run` serves it"
     )
     lines = [
-        "# Performance",
+        "## Search: `bench/search.py` (`make bench`)",
         "",
-        "Figures are measured by `bench/search.py` (`make bench`), each against a baseline "
-        "measured in the same run on the same machine; tests never assert timings. "
         '"Before" is the search API as it was before issue 10, frozen in `bench/before.py` '
-        "(old query and highlighting, old views and middleware, gunicorn `-w 2` sync) and "
-        "served by the baseline server of the same run.",
+        "(old query and highlighting, old views and middleware, gunicorn `-w 2` sync), served "
+        "by the baseline server of the same run.",
         "",
-        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; whole run {total_seconds / 60:.1f} min.",
-        f"- Machine: {shell('nproc')} cores ({cpu}), shared with two other engineers' test "
-        f"runs; Python {platform.python_version()}, PostgreSQL {pg_version}, Elasticsearch "
-        f"{es_version} (heap 768 MB). API: {serving}; Celery worker `--concurrency 2`; all on "
-        "the same machine as PostgreSQL, Redis and Elasticsearch.",
+        f"- Date: {harness.stamp(total_seconds)}.",
+        f"- Machine: {harness.machine()}; shared with other engineers' test runs (see \"How "
+        f'noisy it was"). Elasticsearch heap 768 MB. API: {serving}; Celery worker '
+        "`--concurrency 2`.",
         f"- Catalog: N = {args.products:,} requested, {products:,} products in the database "
         "(seeded by `manage.py seed_catalog`).",
         f"- Command: `{command}` (with `DATABASE_URL`, `REDIS_URL`, "
-        f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`), or "
-        '`make bench BENCH_ARGS="..."`.',
-        "",
-        "```",
-        "$ nproc",
-        shell("nproc"),
-        "$ free -m",
-        shell("free -m"),
-        "```",
+        f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`), as "
+        '`make bench BENCH_ARGS="..."` runs it.',
         "",
         *table,
         "",
         "How: latencies are wall time with `time.perf_counter` after a warm-up; HTTP goes over "
-        '127.0.0.1 with `requests` (one keep-alive session per client); "straight to '
-        'Elasticsearch" sends the very requests the API sends (the spelling request, then the '
-        "search built from its answer: `direct_search`). One-client figures interleave the "
-        "API, the API before and Elasticsearch query by query, 6 rounds. Queries: "
+        '127.0.0.1 (one keep-alive connection per client); "straight to Elasticsearch" '
+        "sends the very requests the API sends (the spelling request, then the search built "
+        "from its answer: `direct_search`). One-client figures interleave the API, the API "
+        "before and Elasticsearch query by query, 6 rounds. Queries: "
         + ", ".join(f"`{q}`" for q in ALL_QUERIES)
-        + f". Autocomplete: `SEARCH_AUTOCOMPLETE_CACHE_SECONDS` = "
+        + ". Autocomplete: `SEARCH_AUTOCOMPLETE_CACHE_SECONDS` = "
         f"{settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS:g}. Reindex (run first) and the raw "
         "bulk (run second) both read the documents from PostgreSQL through `product_actions` "
         "and send 1,000-document bulk requests to an index with refresh off, then refresh; "
@@ -1248,31 +1086,24 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "(so it includes the request) until a search on the alias finds the new word, "
         "polled every 10 ms.",
         "",
+        *report.closing(),
     ]
-    if report.notes:
-        lines += ["Notes:", "", *[f"- {n}" for n in report.notes], ""]
-    if report.whys:
-        lines += ["Why the misses:", "", *[f"- {w}" for w in report.whys], ""]
     for title, text in report.sections:
-        lines += [f"## {title}", "", text, ""]
+        lines += [f"### {title}", "", text, ""]
     lines += [
-        "## How noisy it was",
+        "### How noisy it was",
         "",
-        "Two other engineers ran their test suites (pytest, headless Chromium, their own "
-        "Elasticsearch) on the same 2 cores during this run, so absolute figures move from "
-        "run to run; the ratios compare figures taken in the same minutes. Per phase: machine "
-        "CPU busy (from /proc/stat) and the part of it used by processes that are not this "
-        "run's (not this process, its servers or this checkout's PostgreSQL, Redis and "
+        "Other engineers ran their test suites (pytest, headless Chromium, their own "
+        "services) on the same 2 cores during this run, so absolute figures move from run to "
+        "run; the ratios compare figures taken in the same minutes. Per phase: machine CPU "
+        "busy (from /proc/stat) and the part of it used by processes that are not this run's "
+        "(not this process, its servers or this checkout's PostgreSQL, Redis and "
         "Elasticsearch, and their children):",
         "",
         *[f"- {p}" for p in report.phases],
         *[f"- {n}" for n in report.noise],
-        "",
     ]
-    if report.errors:
-        lines += ["Phases that failed:", "", *[f"- `{e}`" for e in report.errors], ""]
-    text = "\n".join(lines)
-    REPORT.write_text(text)
+    write_section("search", lines)
     return "\n".join(table)
 
 
@@ -1298,19 +1129,23 @@ def main() -> int:
             reindex_vs_bulk(report)
 
     with tempfile.TemporaryDirectory(prefix="bench-search-") as log_dir:
-        servers = Servers(Path(log_dir))
+        servers = harness.Servers(Path(log_dir))
         try:
             with report.phase("start API, worker, baseline server"):
-                servers.start()
-            api = f"http://127.0.0.1:{servers.api_port}"
-            baseline = f"http://127.0.0.1:{servers.baseline_port}"
+                api = servers.api()  # first: api_cpu reads its process group
+                # The API as served before issue 10 (two sync workers), and the DRF baseline.
+                baseline = servers.gunicorn(
+                    "baseline", ["-w", "2"], DJANGO_SETTINGS_MODULE="bench.settings"
+                )
+                servers.worker()
+                servers.wait()
             bodies: list[Bodies] = []
             with report.phase("search, one client"):
                 bodies = search_latency(report, api, baseline)
             with report.phase("highlighting designs"):
                 highlight_designs(report, bodies)
             with report.phase("API CPU per search"):
-                api_cpu(report, servers, bodies)
+                api_cpu(report, servers, api, baseline, bodies)
             with report.phase(f"search, {CONCURRENT_CLIENTS} clients"):
                 concurrency(report, api, baseline, bodies)
             with report.phase("baseline: plain DRF SearchFilter"):
@@ -1323,17 +1158,15 @@ def main() -> int:
                 commit_to_searchable(report, api)
         finally:
             servers.stop()
-            for log in sorted(Path(log_dir).glob("*.log")):
-                tail = log.read_text(errors="replace").strip().splitlines()[-15:]
-                if tail and report.errors:
-                    print(f"--- {log.name} (last lines)\n" + "\n".join(tail))
+            if report.errors:
+                servers.print_logs()
 
     table = write_report(report, args, time.perf_counter() - run_started)
     print()
     print(table)
     for error in report.errors:
         print(f"FAILED: {error}")
-    print(f"\nWritten to {REPORT.relative_to(ROOT)}")
+    print(f"\nWritten to {harness.REPORT.relative_to(ROOT)}")
     return 1 if report.errors else 0
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from api.pagination import PageNumberPagination
+from api.routers import UUID_PATTERN
 from api.schema import error_responses
 from catalog import selectors, services
 from catalog.models import Product, Tag
@@ -26,9 +27,6 @@ from catalog.serializers import (
     TagQuerySerializer,
     TagSerializer,
 )
-
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-
 
 TRANSITION_RESPONSES = {200: ProductSerializer, **error_responses(401, 403, 404, 409)}
 
