@@ -957,7 +957,14 @@ def slowest_query(report: Report, bodies: list[Bodies]) -> None:
             f"{nanos(phases.get('FetchSourcePhase', 0))})"
         )
     searched, _ = shard(search)
-    lines += ["", "Query tree of the search (time per node, children of the top `bool`):", ""]
+    lines += [
+        "",
+        "Rewrite is where the fuzzy clauses are expanded into index terms (1 edit from 4 "
+        "letters, 2 from 8, once per request); fetch is mostly the highlighter re-reading the "
+        "20 hits' text for the plain terms. Query tree of the search (time per node, children "
+        "of the top `bool`):",
+        "",
+    ]
     for node in searched["query"]:
         for child in [node, *node.get("children", [])]:
             lines.append(
