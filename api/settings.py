@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "commerce",
     "search",
     "events",
+    "storefront",
 ]
 
 MIDDLEWARE = [

@@ -3,8 +3,10 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.health import HealthView
+from api.index import ApiIndexView
 
 api_patterns: list[URLPattern | URLResolver] = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("health/", HealthView.as_view(), name="health"),
     path("", include("accounts.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -18,6 +20,8 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    # The shoppers' page: HTML and static files, a client of /api/ like any other.
+    path("", include("storefront.urls")),
 ]
 
 handler400 = "api.errors.bad_request"
