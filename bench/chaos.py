@@ -662,9 +662,10 @@ def write_report(
         "## Faults: `bench/chaos.py` (`make chaos`)",
         "",
         f"- Date: {stamp(seconds)}.",
-        f"- Machine: {machine()}. API = gunicorn `-w 2` + one Celery worker `--concurrency 2` "
-        "+ beat (the outbox re-drives every 30 s for search, 10 s for events), writers and "
-        "shoppers as threads of the script: all on the same 2 cores, shared with other jobs.",
+        f"- Machine: {machine()}. API = gunicorn as `make run` serves it (2 processes of 4 "
+        "threads) + one Celery worker `--concurrency 2` + beat (the outbox re-drives every "
+        "30 s for search, 10 s for events), writers and shoppers as threads of the script: "
+        "all on the same 2 cores, shared with other jobs.",
         f"- Command: `{' '.join(['.venv/bin/python bench/chaos.py', *sys.argv[1:]])}` (with "
         "`DATABASE_URL` = store_chaos, `REDIS_URL` db 6, `ELASTICSEARCH_INDEX_PREFIX=chaos`); "
         f"catalog of {args.products:,} seeded products.",

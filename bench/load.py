@@ -437,8 +437,9 @@ def main() -> int:
         "## Load: `bench/load.py` (`make load`)",
         "",
         f"- Date: {stamp(time.perf_counter() - run_started)}.",
-        f"- Machine: {machine()}. API = gunicorn `-w 2` (sync, gunicorn.conf.py) + one Celery "
-        "worker `--concurrency 2`; locust (one process, FastHttpUser) on the same 2 cores, "
+        f"- Machine: {machine()}. API = gunicorn as `make run` serves it (`api/gunicorn_conf.py`: "
+        "2 processes of 4 threads) + one Celery worker `--concurrency 2`; locust (one process, "
+        "FastHttpUser) on the same 2 cores, "
         "which other people's jobs share too: figures are noisy.",
         f"- Command: `{' '.join(['.venv/bin/python bench/load.py', *sys.argv[1:]])}` (with "
         "`DATABASE_URL` = store_bench, `REDIS_URL` db 5, `ELASTICSEARCH_INDEX_PREFIX=bench`); "

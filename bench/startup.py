@@ -147,7 +147,7 @@ def main() -> int:
         "polled every 50 ms. `make run` is make's checks, `scripts/services.sh start` (finds "
         "everything up), then `scripts/run.py` starting gunicorn, a Celery worker and beat at "
         "once; gunicorn imports Django once in its master (`preload_app`), applies migrations "
-        "there (`MIGRATE_ON_START=1`: nothing to apply), then forks its two workers. The stop "
+        "there (`MIGRATE_ON_START=1`: nothing to apply), then forks its workers. The stop "
         "is SIGINT to the group, until no process of the web, worker and beat groups is left. "
         "The baseline is one bare `python -c 'import django; django.setup()'`; the rest of "
         "the ratio is the worker and beat starting on the same 2 cores meanwhile. Before "

@@ -1,3 +1,4 @@
+import copy
 import re
 from typing import Any
 
@@ -8,7 +9,17 @@ from search.queries import BadCursor, decode_cursor
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
-class ProductSearchParams(serializers.Serializer[Any]):
+class QueryParams(serializers.Serializer[Any]):
+    """Query parameters of a read endpoint, validated once per request."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # DRF deep-copies (re-creates) every declared field per instance: half the cost of
+        # validating a search's parameters. Shallow copies suffice: binding a field only sets
+        # attributes of its own, and validating changes none.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
+
+
+class ProductSearchParams(QueryParams):
     """Query parameters of GET /api/products/. Unknown parameters are refused (400) so a
     mistyped filter never silently returns everything."""
 
@@ -56,5 +67,5 @@ class ProductSearchParams(serializers.Serializer[Any]):
         return attrs
 
 
-class AutocompleteParams(serializers.Serializer[Any]):
+class AutocompleteParams(QueryParams):
     q = serializers.CharField(max_length=100, trim_whitespace=True)

@@ -126,6 +126,19 @@ def test_invalid_token_is_401_even_where_anonymous_callers_may_read(api_client):
     assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
 
+@pytest.mark.filterwarnings("ignore:Presenting an OAuth 2.0 access token in the URI")
+def test_a_token_in_the_query_string_still_signs_in(api_client):
+    # Anonymous reads skip DOT, but only when no token is sent in any way DOT accepts.
+    make_user("ada")
+    tokens = get_tokens(api_client, "ada")
+
+    response = api_client.get(ME, {"access_token": tokens["access_token"]})
+
+    assert response.status_code == 200
+    assert response.json()["username"] == "ada"
+    assert_unauthorized(api_client.get(ME, {"access_token": "no-such-token"}))
+
+
 def test_expired_token_is_401(api_client):
     make_user("ada")
     tokens = get_tokens(api_client, "ada")

@@ -67,7 +67,8 @@ def test_elasticsearch_latency_is_measured_per_api(metrics, api_client, make_pro
 
     metrics.scrape()
     es = "store_elasticsearch_request_duration_seconds"
-    assert metrics.delta(f"{es}_count", endpoint="search", outcome="ok") == 2
+    # At least one per answer (a search with `q` asks twice: its spelling, then the search).
+    assert metrics.delta(f"{es}_count", endpoint="search", outcome="ok") >= 2
     assert metrics.delta(f"{es}_sum", endpoint="search", outcome="ok") > 0
     assert metrics.delta(f"{es}_count", endpoint="bulk", outcome="ok") >= 1  # the sync
 

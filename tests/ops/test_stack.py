@@ -68,6 +68,7 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
     metrics_dir.mkdir()
     logs.mkdir()
     db = connection.settings_dict
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -76,13 +77,14 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
         "EVENTS_BACKEND": "redis",
         "EVENTS_STREAM": settings.EVENTS_STREAM,
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": "2",
         "LOG_FORMAT": "json",
         "DEBUG": "false",
         "PYTHONUNBUFFERED": "1",
     }
-    port = free_port()
     commands = {
-        "web": [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        "web": [str(BIN / "gunicorn"), "-c", "python:api.gunicorn_conf", "api.wsgi"],
         "worker": [str(BIN / "celery"), "-A", "api", "worker", "--concurrency", "2"],
     }
     processes = []

@@ -1,6 +1,5 @@
-"""gunicorn's settings for the API. gunicorn reads this file from the working directory on
-every start (`make run`, the benchmarks, the Docker image), so all of them serve the same
-way. Command-line options (`--bind`, `-w`) override it."""
+"""How the API is served, by `make run`, the benchmarks and the Docker image alike:
+`gunicorn -c python:api.gunicorn_conf api.wsgi`. Settings come from the environment."""
 
 import os
 import shutil
@@ -9,19 +8,24 @@ from typing import Any
 
 from api.settings import LOGGING
 
-wsgi_app = "api.wsgi"
-# Sync workers: measured faster than async serving on two cores (docs/architecture.md).
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+bind = os.environ.get("WEB_BIND", "127.0.0.1:8000")
+# One process per core; threads so that a worker waiting on Elasticsearch serves another
+# request, and keep-alive connections (sync workers close every connection after one
+# answer, then wait for the client to close its side). Measured: docs/PERFORMANCE.md.
+workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+keepalive = 5
+timeout = 30
+graceful_timeout = 10
 # Django is imported once, in the master, then forked: a faster start, less memory. Nothing
 # opens a connection at import (database, Redis, Elasticsearch and Kafka clients are lazy).
 preload_app = True
-timeout = 30
-graceful_timeout = 10
-# The access log is the JSON line api.middleware writes per request, with its request id.
-accesslog = None
-# The runtime control socket sits in one place per user ($HOME/.gunicorn): two servers on one
-# machine would fight over it, and nothing here uses it.
+# No control socket in $HOME/.gunicorn: several servers (the bench's) run side by side.
 control_socket_disable = True
+loglevel = os.environ.get("WEB_LOG_LEVEL", "warning")
+# Off by default: api.middleware writes one JSON line per request, with its request id.
+accesslog = os.environ.get("WEB_ACCESS_LOG") or None
 # gunicorn's own lines in the project's format (JSON unless LOG_FORMAT=plain).
 logconfig_dict = {
     "version": 1,
@@ -31,8 +35,12 @@ logconfig_dict = {
     "handlers": LOGGING["handlers"],
     "root": LOGGING["root"],
     "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": [], "propagate": True},
+        "gunicorn.access": {
+            "level": "INFO" if accesslog else "WARNING",
+            "handlers": ["console"] if accesslog else [],
+            "propagate": False,
+        },
     },
 }
 
