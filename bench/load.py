@@ -483,7 +483,8 @@ def main() -> int:
                     f"{stopped.total.rps / steady.total.rps:.2f}x, p95 "
                     f"{stopped.total.p95 / steady.total.p95:.2f}x, p99 "
                     f"{stopped.total.p99 / steady.total.p99:.2f}x (the stopped worker's CPU goes "
-                    "to the web while it is away)."
+                    "to the web while it is away, and on a shared machine the two runs see "
+                    "different background load)."
                 )
             lines += [
                 f"- Worker stopped (SIGTERM, warm shutdown) for {stopped_for:.0f} s; meanwhile "
