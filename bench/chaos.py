@@ -720,7 +720,8 @@ def main() -> int:
     run_started = time.perf_counter()
     report = Report()
     results: list[FaultResult] = []
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-chaos-"))
+    scratch = tempfile.TemporaryDirectory(prefix="bench-chaos-")
+    log_dir = Path(scratch.name)
     with report.phase("catalog"):
         existing = Product.objects.count()
         if existing < args.products:

@@ -404,7 +404,8 @@ def main() -> int:
     outage = Outage()
     arrival = ("not checked", False)
     drained_after_steady: float | None = None
-    out = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    scratch = tempfile.TemporaryDirectory(prefix="bench-load-")
+    out = Path(scratch.name)
     with report.phase("catalog"):
         ensure_catalog(report, args.products)
     with report.phase("shoppers"):

@@ -50,7 +50,7 @@ def group_gone(pgid: int) -> bool:
 def one_make_run(log: Path) -> tuple[float, float]:
     """(seconds to a healthy API, seconds from Ctrl-C to every process gone)."""
     port = free_port()
-    schedule = Path(tempfile.mkdtemp(prefix="bench-beat-")) / "celerybeat-schedule"
+    schedule = log.parent / f"celerybeat-schedule-{port}"
     env = {**os.environ, "PORT": str(port), "BEAT_SCHEDULE": str(schedule)}
     started = time.perf_counter()
     with log.open("ab") as out:
@@ -101,7 +101,8 @@ def main() -> int:
     django.setup()
     run_started = time.perf_counter()
     report = Report()
-    log = Path(tempfile.mkdtemp(prefix="bench-startup-")) / "make-run.log"
+    scratch = tempfile.TemporaryDirectory(prefix="bench-startup-")
+    log = Path(scratch.name) / "make-run.log"
     starts: list[float] = []
     stops: list[float] = []
     floors: list[float] = []
@@ -114,6 +115,9 @@ def main() -> int:
             starts.append(healthy)
             stops.append(stopped)
             print(f"   healthy after {healthy:.1f} s, stopped {stopped:.1f} s after Ctrl-C")
+    if report.errors and log.exists():
+        print("--- make run (last lines)\n" + "\n".join(log.read_text().splitlines()[-30:]))
+    scratch.cleanup()
     floor = percentile(floors, 50)
     if starts:
         start = percentile(starts, 50)
