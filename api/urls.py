@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.health import HealthView
 from api.index import ApiIndexView
+from api.metrics import metrics_view
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", ApiIndexView.as_view(), name="api-index"),
@@ -20,6 +21,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
     # The shoppers' page: HTML and static files, a client of /api/ like any other.
     path("", include("storefront.urls")),
 ]
