@@ -17,7 +17,7 @@ import redis
 from cloudevents.core.bindings.common import CONTENT_TYPE_HEADER
 from django.conf import settings
 
-from events.envelope import CONTENT_TYPE, encode
+from events.envelope import CONTENT_TYPE
 
 EVENT_FIELD = "event"  # the one field of a Redis stream entry: the structured CloudEvent
 
@@ -29,7 +29,7 @@ class PublishFailed(RuntimeError):
 @dataclass(frozen=True)
 class OutgoingEvent:
     key: str  # the partition key: the event's subject
-    event: dict[str, Any]  # the CloudEvent, JSON structured mode
+    body: bytes  # the CloudEvent, JSON structured mode, UTF-8
 
 
 class Publisher(Protocol):
@@ -81,7 +81,7 @@ class RedisStreamPublisher:
         for outgoing in events:
             pipe.xadd(
                 self.stream,
-                {EVENT_FIELD: encode(outgoing.event)},
+                {EVENT_FIELD: outgoing.body},
                 minid=oldest_kept,
                 approximate=True,
             )
@@ -207,7 +207,7 @@ class KafkaPublisher:
                         self.producer.produce(
                             self.topic,
                             key=outgoing.key.encode(),
-                            value=encode(outgoing.event),
+                            value=outgoing.body,
                             headers={CONTENT_TYPE_HEADER: CONTENT_TYPE.encode()},
                             on_delivery=delivered,
                         )

@@ -15,7 +15,8 @@ from datetime import datetime
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, QuerySet
+from django.db.models import Count, F, Min, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from api.metrics import EVENTS_PUBLISHED
@@ -52,13 +53,20 @@ def publish_batch(batch_size: int = BATCH_SIZE) -> int:
     Raises PublishFailed, after counting the attempt on the rows, when the backend refused."""
     failure = None
     with transaction.atomic():
-        rows = list(pending().select_for_update(skip_locked=True).order_by("position")[:batch_size])
+        # The payload as PostgreSQL's JSON text, sent as it is: no decode and re-encode per
+        # event, and no model instances (the profile's largest costs after the round trips).
+        rows = list(
+            pending()
+            .select_for_update(skip_locked=True)
+            .order_by("position")
+            .values_list("position", "key", Cast("payload", TextField()))[:batch_size]
+        )
         if not rows:
             return 0
-        batch = OutboxEntry.objects.filter(pk__in=[row.pk for row in rows])
+        batch = pending().filter(position__in=[position for position, _, _ in rows])  # its index
         publisher = get_publisher()
         try:
-            publisher.publish([OutgoingEvent(row.key, row.payload) for row in rows])
+            publisher.publish([OutgoingEvent(key, body.encode()) for _, key, body in rows])
         except PublishFailed as exc:
             failure = exc
             batch.update(attempts=F("attempts") + 1, last_error=str(exc)[:2000])
