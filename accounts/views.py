@@ -224,6 +224,8 @@ class _OAuthEndpoint(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     parser_classes = [FormParser]
+    # The request guard (api.middleware) answers its 400/413 here in RFC 6749's shape too.
+    rfc6749_errors = True
     dot_view: Any
 
     def delegate(self, request: Request) -> HttpResponse:

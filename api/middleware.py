@@ -1,0 +1,197 @@
+"""The request guard: refuses, before any view or authentication reads it, a request no view
+could answer well (too big, too many fields, nested too deep, a NUL character, a body that
+cannot be parsed). One place, so every endpoint answers these the same way: 413 or 400 with
+the one error body, or with RFC 6749's body at the OAuth endpoints (views whose class sets
+`rfc6749_errors = True`).
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+
+from api.errors import error_body
+
+# Deeper than any body this API documents (three levels at most); far below Python's
+# recursion limit, so nothing downstream (parsers, serializers, renderers) can blow the stack.
+MAX_JSON_DEPTH = 32
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str
+    message: str
+    where: str
+
+    def response(self, *, rfc6749: bool) -> HttpResponse:
+        if rfc6749:
+            body: dict[str, Any] = {"error": "invalid_request", "error_description": self.message}
+            response = JsonResponse(body, status=self.status)
+            response["Cache-Control"] = "no-store"
+            return response
+        return JsonResponse(
+            error_body(self.code, self.message, {self.where: [self.message]}), status=self.status
+        )
+
+
+def _too_big() -> Refusal:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return Refusal(413, "request_too_large", f"The request body exceeds {limit} bytes.", "body")
+
+
+def _nul(where: str) -> Refusal:
+    return Refusal(400, "bad_request", f"The {where} contains a NUL character.", where)
+
+
+def _malformed(where: str, problem: str) -> Refusal:
+    return Refusal(400, "bad_request", f"The {where} could not be read: {problem}", where)
+
+
+def _has_nul(values: Iterable[str]) -> bool:
+    return any("\x00" in value for value in values)
+
+
+def _query_dict_items(query_dict: Any) -> list[str]:
+    return [text for key, values in query_dict.lists() for text in (key, *values)]
+
+
+def _check_content_length(request: HttpRequest) -> Refusal | None:
+    raw = request.META.get("CONTENT_LENGTH") or "0"
+    if not raw.isdigit():  # also refuses a negative length
+        return _malformed("headers", "Content-Length is not a non-negative integer.")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and int(raw) > limit:
+        return _too_big()
+    return None
+
+
+def _check_headers(request: HttpRequest) -> Refusal | None:
+    headers = [v for k, v in request.META.items() if isinstance(v, str) and k.startswith("HTTP_")]
+    if _has_nul([*headers, request.META.get("CONTENT_TYPE", "")]):
+        return _nul("headers")
+    # HTTP Basic credentials (OAuth clients) are base64 of url-encoded "id:secret".
+    scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials).decode()
+        except (binascii.Error, ValueError):
+            return None  # not Basic credentials at all: the view refuses them as such
+        if "\x00" in decoded or "\x00" in unquote_plus(decoded):
+            return _nul("headers")
+    return None
+
+
+def _check_query(request: HttpRequest) -> Refusal | None:
+    if "\x00" in request.path:
+        return _nul("path")
+    try:
+        items = _query_dict_items(request.GET)
+    except TooManyFieldsSent:
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return _malformed("query", f"more than {limit} parameters.")
+    return _nul("query") if _has_nul(items) else None
+
+
+def _json_problem(value: Any) -> str | None:
+    """Depth, NUL characters and lone surrogates (which PostgreSQL cannot store), iteratively."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return f"JSON nested deeper than {MAX_JSON_DEPTH} levels."
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "a NUL character."
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "a lone surrogate (invalid Unicode)."
+    return None
+
+
+def _check_body(request: HttpRequest) -> Refusal | None:
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _too_big()
+    except (UnreadablePostError, OSError) as exc:
+        return _malformed("body", str(exc) or "the connection broke.")
+    if not body:
+        return None
+    if request.content_type in FORM_TYPES:
+        try:
+            fields = _query_dict_items(request.POST)
+        except RequestDataTooBig:
+            return _too_big()
+        except TooManyFieldsSent:
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return _malformed("body", f"more than {limit} fields.")
+        except (MultiPartParserError, SuspiciousOperation, BadRequest) as exc:
+            return _malformed("body", str(exc) or "malformed form data.")
+        return _nul("body") if _has_nul(fields) else None
+    # Whatever else it says it is, DRF parses a body as JSON when the type matches loosely
+    # (`*/*`, `application/*`); a body that is not JSON is left to the view to refuse.
+    try:
+        parsed = json.loads(body)
+    except RecursionError:
+        return _malformed("body", f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+    except ValueError:
+        return None
+    problem = _json_problem(parsed)
+    return _malformed("body", problem) if problem else None
+
+
+def find_refusal(request: HttpRequest) -> Refusal | None:
+    """Why this request must be refused before a view sees it, or None."""
+    return (
+        _check_content_length(request)
+        or _check_headers(request)
+        or _check_query(request)
+        or _check_body(request)
+    )
+
+
+def speaks_rfc6749(view_func: Callable[..., Any]) -> bool:
+    view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    return bool(getattr(view_class, "rfc6749_errors", False))
+
+
+class RequestGuardMiddleware:
+    """Runs after URL resolution (so it knows which error body the view speaks) and before
+    every view, CSRF check and authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        refusal = find_refusal(request)
+        if refusal is None:
+            return None
+        return refusal.response(rfc6749=speaks_rfc6749(view_func))
