@@ -54,20 +54,25 @@ def _too_big() -> Refusal:
     return Refusal(413, "request_too_large", f"The request body exceeds {limit} bytes.", "body")
 
 
-def _nul(where: str) -> Refusal:
-    return Refusal(400, "bad_request", f"The {where} contains a NUL character.", where)
+def _nul(where: str, field: str | None = None) -> Refusal:
+    message = f"The {where} contains a NUL character" + (f" (in {field!r})." if field else ".")
+    return Refusal(400, "bad_request", message, field or where)
 
 
 def _malformed(where: str, problem: str) -> Refusal:
     return Refusal(400, "bad_request", f"The {where} could not be read: {problem}", where)
 
 
-def _has_nul(values: Iterable[str]) -> bool:
-    return any("\x00" in value for value in values)
+def _field_with_nul(fields: Iterable[tuple[str, str]]) -> str | None:
+    """The name of the first field whose name or value holds a NUL, if any."""
+    for name, value in fields:
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "\\x00")
+    return None
 
 
-def _query_dict_items(query_dict: Any) -> list[str]:
-    return [text for key, values in query_dict.lists() for text in (key, *values)]
+def _query_dict_items(query_dict: Any) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in query_dict.lists() for value in values or [""]]
 
 
 def _check_content_length(request: HttpRequest) -> Refusal | None:
@@ -81,9 +86,14 @@ def _check_content_length(request: HttpRequest) -> Refusal | None:
 
 
 def _check_headers(request: HttpRequest) -> Refusal | None:
-    headers = [v for k, v in request.META.items() if isinstance(v, str) and k.startswith("HTTP_")]
-    if _has_nul([*headers, request.META.get("CONTENT_TYPE", "")]):
-        return _nul("headers")
+    headers = [
+        (key.removeprefix("HTTP_").replace("_", "-").title(), value)
+        for key, value in request.META.items()
+        if isinstance(value, str) and (key.startswith("HTTP_") or key == "CONTENT_TYPE")
+    ]
+    header = _field_with_nul(headers)
+    if header:
+        return _nul("headers", header)
     # HTTP Basic credentials (OAuth clients) are base64 of url-encoded "id:secret".
     scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() == "basic":
@@ -92,7 +102,7 @@ def _check_headers(request: HttpRequest) -> Refusal | None:
         except (binascii.Error, ValueError):
             return None  # not Basic credentials at all: the view refuses them as such
         if "\x00" in decoded or "\x00" in unquote_plus(decoded):
-            return _nul("headers")
+            return _nul("headers", "Authorization")
     return None
 
 
@@ -104,7 +114,8 @@ def _check_query(request: HttpRequest) -> Refusal | None:
     except TooManyFieldsSent:
         limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
         return _malformed("query", f"more than {limit} parameters.")
-    return _nul("query") if _has_nul(items) else None
+    field = _field_with_nul(items)
+    return _nul("query", field) if field else None
 
 
 def _json_problem(value: Any) -> str | None:
@@ -146,7 +157,8 @@ def _check_body(request: HttpRequest) -> Refusal | None:
             return _malformed("body", f"more than {limit} fields.")
         except (MultiPartParserError, SuspiciousOperation, BadRequest) as exc:
             return _malformed("body", str(exc) or "malformed form data.")
-        return _nul("body") if _has_nul(fields) else None
+        field = _field_with_nul(fields)
+        return _nul("body", field) if field else None
     # Whatever else it says it is, DRF parses a body as JSON when the type matches loosely
     # (`*/*`, `application/*`); a body that is not JSON is left to the view to refuse.
     try:

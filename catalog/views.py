@@ -144,19 +144,19 @@ class ProductViewSet(
     def restore(self, request: Request, pk: str | None = None) -> Response:
         return self._transition("restore")
 
+    @extend_schema(responses={200: ProductTagSerializer(many=True), **error_responses(404)})
+    @action(detail=True, methods=["get"], url_path="tags", pagination_class=None)
+    def tags(self, request: Request, pk: str | None = None) -> Response:
+        # GET and HEAD only: a handler shared with POST would run the POST branch for HEAD.
+        product = self.get_object()
+        return Response(ProductSerializer(product).data["tags"])
+
     @extend_schema(
-        methods=["GET"], responses={200: ProductTagSerializer(many=True), **error_responses(404)}
-    )
-    @extend_schema(
-        methods=["POST"],
         request=TagInputSerializer,
         responses={200: TagSerializer, **error_responses(400, 401, 403, 404)},
     )
-    @action(detail=True, methods=["get", "post"], url_path="tags", pagination_class=None)
-    def tags(self, request: Request, pk: str | None = None) -> Response:
-        if request.method == "GET":
-            product = self.get_object()
-            return Response(ProductSerializer(product).data["tags"])
+    @tags.mapping.post
+    def add_tag(self, request: Request, pk: str | None = None) -> Response:
         product = self.get_owned_product()
         name = _valid(TagInputSerializer, request.data)["name"]
         try:

@@ -55,8 +55,9 @@ def decode_cursor(cursor: str, *, relevance: bool) -> list[Any]:
         if data["r"] is not relevance or not isinstance(values, list) or len(values) != expected:
             raise BadCursor("This cursor belongs to another query.")
         # The values must be what Elasticsearch itself could have answered: a finite score
-        # (a float; NaN and infinities fail the bound), a date in epoch millis (a long) and an id (a UUID string). JSON's true
-        # and false are ints to Python, and Elasticsearch refuses them: checked apart.
+        # (a float; NaN and infinities fail the bound), a date in epoch millis (a long) and
+        # an id (a UUID string). JSON's true and false are ints to Python, and Elasticsearch
+        # refuses them: checked apart.
         if relevance and not (_is_number(values[0]) and abs(values[0]) <= MAX_SCORE):
             raise BadCursor("Malformed cursor.")
         created, last_id = values[-2], values[-1]
