@@ -14,8 +14,10 @@ def is_usable_account(user: Any) -> bool:
 
 
 class BearerTokenAuthentication(OAuth2Authentication):
-    """DOT's bearer authentication, stricter in two ways.
+    """DOT's bearer authentication, stricter in three ways.
 
+    - Tokens are taken from the `Authorization` header only, never from `?access_token=` or
+      a form field (RFC 6750 §2.3 discourages them: URLs land in access logs and histories).
     - A request that presents `Authorization: Bearer ...` with a token that is unknown,
       expired or revoked gets 401 everywhere, even on endpoints anonymous callers may read
       (RFC 6750 §3.1): a client must learn that its token is dead.
@@ -24,14 +26,14 @@ class BearerTokenAuthentication(OAuth2Authentication):
     """
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        if not _presents_bearer_token(request):
+            return None  # DOT would also look for `access_token` in the query and the body
         result = super().authenticate(request)
         if result is None:
-            if _presents_bearer_token(request):
-                # Read by authenticate_header() for the WWW-Authenticate challenge.
-                error = getattr(request, "oauth2_error", None) or {"error": "invalid_token"}
-                setattr(request, "oauth2_error", error)  # noqa: B010
-                raise exceptions.AuthenticationFailed("The access token is invalid or expired.")
-            return None
+            # Read by authenticate_header() for the WWW-Authenticate challenge.
+            error = getattr(request, "oauth2_error", None) or {"error": "invalid_token"}
+            setattr(request, "oauth2_error", error)  # noqa: B010
+            raise exceptions.AuthenticationFailed("The access token is invalid or expired.")
         user, token = result
         if not is_usable_account(user):
             setattr(request, "oauth2_error", {"error": "invalid_token"})  # noqa: B010

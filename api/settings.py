@@ -151,6 +151,9 @@ OAUTH2_PROVIDER = {
     "ROTATE_REFRESH_TOKEN": True,
     # No grace: a rotated refresh token is refused at once.
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # A rotated refresh token used again means theft: revoke every token of that sign-in
+    # (RFC 9700 §4.14.2). Revoked refresh tokens are kept until they expire to detect it.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "SCOPES": {"read": "Read your data", "write": "Change your data"},
     "DEFAULT_SCOPES": ["read", "write"],
     "OAUTH2_VALIDATOR_CLASS": "accounts.authentication.StoreOAuth2Validator",
