@@ -7,6 +7,23 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import User
+from api.serializers import BodySerializer, NameField, PasswordField, StrictInputMixin, nfkc
+
+# Django's sign-up rule (letters and digits of any script, and . @ + - _): no spaces, control,
+# direction-override or escape characters, no SQL wildcards.
+USERNAME_PATTERN = r"^[\w.@+-]+\Z"
+
+
+class UsernameField(serializers.RegexField):
+    """The one username rule, at sign-up and at every change: compatibility-normalised like
+    Django's `normalize_username`, then checked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 150)
+        super().__init__(USERNAME_PATTERN, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return str(super().to_internal_value(nfkc(data) if isinstance(data, str) else data))
 
 
 def _unique_ci(field: str, value: str, exclude: User | None = None) -> str:
@@ -19,17 +36,20 @@ def _unique_ci(field: str, value: str, exclude: User | None = None) -> str:
     return value
 
 
-class OwnProfileSerializer(serializers.ModelSerializer[User]):
+class OwnProfileSerializer(StrictInputMixin, serializers.ModelSerializer[User]):
     """The caller's own profile: private fields included, never the password."""
 
+    # Declared, not derived from the model: the model's unique index is functional
+    # (lower(...)), so uniqueness is validated by hand below, and the rules are the sign-up's.
+    username = UsernameField()
+    first_name = NameField(max_length=150, allow_blank=True, required=False)
+    last_name = NameField(max_length=150, allow_blank=True, required=False)
     joined = serializers.DateTimeField(source="created", read_only=True)
 
     class Meta:
         model = User
         fields = ("id", "username", "email", "first_name", "last_name", "bio", "joined")
         read_only_fields = ("id", "joined")
-        # The model's unique index is functional (lower(...)): validated by hand below.
-        extra_kwargs: dict[str, dict[str, Any]] = {"username": {"validators": []}}
 
     def validate_username(self, value: str) -> str:
         return _unique_ci("username", value, exclude=self.instance)
@@ -38,10 +58,10 @@ class OwnProfileSerializer(serializers.ModelSerializer[User]):
         return _unique_ci("email", value, exclude=self.instance)
 
 
-class RegistrationSerializer(serializers.Serializer[Any]):
-    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+class RegistrationSerializer(BodySerializer):
+    username = UsernameField()
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+    password = PasswordField(max_length=128)
 
     def validate_username(self, value: str) -> str:
         return _unique_ci("username", value)
@@ -59,9 +79,9 @@ class RegistrationSerializer(serializers.Serializer[Any]):
         return attrs
 
 
-class PasswordChangeSerializer(serializers.Serializer[Any]):
-    old_password = serializers.CharField(write_only=True, trim_whitespace=False)
-    new_password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+class PasswordChangeSerializer(BodySerializer):
+    old_password = PasswordField()
+    new_password = PasswordField(max_length=128)
 
     def validate_old_password(self, value: str) -> str:
         if not self.context["user"].check_password(value):

@@ -4,15 +4,16 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from api.serializers import BodySerializer, NameField
 from catalog.models import Product, ProductState, Tag
 from catalog.services import MAX_TAGS_PER_PRODUCT, normalize_tag_name
 
 
-class TagNameField(serializers.CharField):
+class TagNameField(NameField):
     """A tag name: surrounding and repeated whitespace removed, 1 to 50 characters."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=50, min_length=1, trim_whitespace=True, **kwargs)
+        super().__init__(max_length=50, min_length=1, **kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         return normalize_tag_name(super().to_internal_value(data))
@@ -27,7 +28,7 @@ class TagSerializer(serializers.ModelSerializer[Tag]):
         read_only_fields = fields
 
 
-class TagInputSerializer(serializers.Serializer[Any]):
+class TagInputSerializer(BodySerializer):
     name = TagNameField()
 
 
@@ -73,10 +74,10 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
         return str(settings.STORE_CURRENCY)
 
 
-class ProductWriteSerializer(serializers.Serializer[Any]):
+class ProductWriteSerializer(BodySerializer):
     """What an owner may set: PUT needs all four fields, PATCH any of them."""
 
-    name = serializers.CharField(min_length=1, max_length=200)
+    name = NameField(min_length=1, max_length=200)
     description = serializers.CharField(max_length=10_000, allow_blank=True)
     price = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), coerce_to_string=True
