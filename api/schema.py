@@ -3,7 +3,11 @@
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 
 class ErrorDetailSerializer(serializers.Serializer[Any]):
@@ -49,3 +53,24 @@ OAuthErrorSerializer = inline_serializer(
         "error_description": serializers.CharField(required=False),
     },
 )
+
+
+class _JSONErrorsMixin:
+    """Errors (and OPTIONS) of views that otherwise render YAML or HTML answer JSON, so the
+    one error body is JSON here too, and no HTML template is needed for what has none."""
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(response, Response) and (
+            getattr(response, "exception", False) or request.method == "OPTIONS"
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+
+
+class SchemaView(_JSONErrorsMixin, SpectacularAPIView):
+    """GET /api/schema/: the OpenAPI document (YAML, or JSON by `Accept` or `?format=json`)."""
+
+
+class DocsView(_JSONErrorsMixin, SpectacularSwaggerView):
+    """GET /api/docs/: Swagger UI over the schema."""
