@@ -26,21 +26,11 @@ class UsernameField(serializers.RegexField):
         return str(super().to_internal_value(nfkc(data) if isinstance(data, str) else data))
 
 
-def _unique_ci(field: str, value: str, exclude: User | None = None) -> str:
-    # Case-insensitive, like the database constraints; soft-deleted users keep their names.
-    taken = User.all_objects.filter(**{f"{field}__iexact": value})
-    if exclude is not None:
-        taken = taken.exclude(pk=exclude.pk)
-    if value and taken.exists():
-        raise serializers.ValidationError(f"A user with that {field} already exists.")
-    return value
-
-
 class OwnProfileSerializer(StrictInputMixin, serializers.ModelSerializer[User]):
     """The caller's own profile: private fields included, never the password."""
 
-    # Declared, not derived from the model: the model's unique index is functional
-    # (lower(...)), so uniqueness is validated by hand below, and the rules are the sign-up's.
+    # Declared, not derived from the model: the rules are the sign-up's, and uniqueness (a
+    # functional index on lower(...)) is the database's to settle (409, accounts.services).
     username = UsernameField()
     first_name = NameField(max_length=150, allow_blank=True, required=False)
     last_name = NameField(max_length=150, allow_blank=True, required=False)
@@ -51,23 +41,11 @@ class OwnProfileSerializer(StrictInputMixin, serializers.ModelSerializer[User]):
         fields = ("id", "username", "email", "first_name", "last_name", "bio", "joined")
         read_only_fields = ("id", "joined")
 
-    def validate_username(self, value: str) -> str:
-        return _unique_ci("username", value, exclude=self.instance)
-
-    def validate_email(self, value: str) -> str:
-        return _unique_ci("email", value, exclude=self.instance)
-
 
 class RegistrationSerializer(BodySerializer):
     username = UsernameField()
     email = serializers.EmailField(max_length=254)
     password = PasswordField(max_length=128)
-
-    def validate_username(self, value: str) -> str:
-        return _unique_ci("username", value)
-
-    def validate_email(self, value: str) -> str:
-        return _unique_ci("email", value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Django's validators, with the would-be user so similarity to the name is caught.

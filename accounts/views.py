@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from oauth2_provider.models import AbstractApplication
@@ -9,7 +10,7 @@ from oauth2_provider.views import IntrospectTokenView as DOTIntrospectTokenView
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
 from oauthlib.common import Request as OAuthlibRequest
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -27,7 +28,6 @@ from accounts.serializers import (
     UserSummarySerializer,
 )
 from accounts.throttling import RegistrationRateThrottle, check_token_attempt
-from api.pagination import PageNumberPagination
 from api.schema import OAuthErrorSerializer, error_responses
 
 
@@ -44,9 +44,10 @@ class UserRegistrationView(APIView):
     @extend_schema(
         operation_id="users_register",
         request=RegistrationSerializer,
-        responses={201: OwnProfileSerializer, **error_responses(400, 401, 429)},
+        responses={201: OwnProfileSerializer, **error_responses(400, 401, 409, 429)},
         summary="Sign up",
         description="Creates an account; sign in afterwards at /api/oauth/token/. "
+        "A username or e-mail another account has (in any case) is a 409. "
         "Throttled per client IP.",
     )
     def post(self, request: Request) -> Response:
@@ -70,8 +71,9 @@ class MeView(APIView):
     @extend_schema(
         operation_id="users_me_update",
         request=OwnProfileSerializer,
-        responses={200: OwnProfileSerializer, **error_responses(400, 401)},
+        responses={200: OwnProfileSerializer, **error_responses(400, 401, 409)},
         summary="Change my profile",
+        description="A username or e-mail another account has (in any case) is a 409.",
     )
     def patch(self, request: Request) -> Response:
         serializer = OwnProfileSerializer(_caller(request), data=request.data, partial=True)
@@ -147,17 +149,16 @@ class FollowView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class _FollowListView(APIView):
+class _FollowListView(generics.ListAPIView[User]):
     permission_classes = [AllowAny]
+    serializer_class = UserSummarySerializer
 
-    def list_users(self, request: Request, user_id: str) -> Response:
-        user = selectors.get_user(user_id)
-        paginator = PageNumberPagination()
-        queryset = self.select(user)
-        page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(UserSummarySerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[User]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view
+            return User.objects.none()
+        return self.select(selectors.get_user(self.kwargs["user_id"]))
 
-    def select(self, user: Any) -> Any:
+    def select(self, user: User) -> QuerySet[User]:
         raise NotImplementedError
 
 
@@ -170,8 +171,8 @@ class FollowersView(_FollowListView):
         responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
         summary="Who follows a user",
     )
-    def get(self, request: Request, user_id: str) -> Response:
-        return self.list_users(request, user_id)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class FollowingView(_FollowListView):
@@ -183,8 +184,8 @@ class FollowingView(_FollowListView):
         responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
         summary="Whom a user follows",
     )
-    def get(self, request: Request, user_id: str) -> Response:
-        return self.list_users(request, user_id)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 # --- OAuth2 endpoints ---------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""OpenAPI building blocks every app shares: the one error body and its responses."""
+"""OpenAPI building blocks every app shares: the one error body and its responses, the
+post-processing that documents what every operation can answer, and the schema views."""
 
+import re
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -30,8 +32,11 @@ _ERROR_DESCRIPTIONS = {
     403: "Authenticated but not allowed.",
     404: "Not found.",
     405: "Method not allowed.",
+    406: "`Accept` names no media type this endpoint answers.",
     409: "The resource's current state refuses this; `details` has the state and allowed events.",
     412: "If-Match does not match the current version (the resource changed).",
+    413: "The body is larger than the API reads (2.5 MB).",
+    415: "The body's Content-Type is not one this endpoint reads.",
     429: "Too many requests; retry after `Retry-After` seconds.",
     503: "A service this endpoint needs is unavailable.",
 }
@@ -43,6 +48,119 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS.get(code, "Error."))
         for code in status_codes
     }
+
+
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def _error_response(status_code: int, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": _ERROR_DESCRIPTIONS[status_code],
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _path_params(path: str) -> list[str]:
+    return re.findall(r"{(\w+)}", path)
+
+
+def _document_common_answers(path: str, operation: dict[str, Any]) -> None:
+    """Answers an operation gives because of where it sits, not what it does: the request
+    guard's 400/413 (api.middleware), DRF's 406/415, 401 wherever a bearer token is read
+    (a dead one is refused even where anonymous callers may read), 404 for an unknown id in
+    the path or a page past the last."""
+    responses = operation["responses"]
+    own_400 = responses.get("400", {}).get("content", {}).get("application/json", {})
+    guard_schema = own_400.get("schema", _ERROR_REF)  # RFC 6749's at the OAuth endpoints
+    wanted: dict[int, dict[str, Any]] = {
+        400: _ERROR_REF,
+        406: _ERROR_REF,
+        413: guard_schema,
+    }
+    if "requestBody" in operation:
+        wanted[415] = _ERROR_REF
+    if any(requirement for requirement in operation.get("security", [])):
+        wanted[401] = _ERROR_REF
+    query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+    if _path_params(path) or "page" in query:
+        wanted[404] = _ERROR_REF
+    for status_code, schema in wanted.items():
+        responses.setdefault(str(status_code), _error_response(status_code, schema))
+
+
+def _allow_empty_query_values(operation: dict[str, Any]) -> None:
+    # An empty query parameter means "not given" (DRF reads the query string as form data,
+    # and so does every HTML form): `?state=&q=` is the same as no filter at all.
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query":
+            parameter["allowEmptyValue"] = True
+
+
+def _response_fields(result: dict[str, Any], response: dict[str, Any]) -> tuple[str, set[str]]:
+    """(JSON pointer prefix, property names) of one object in a response: the object itself,
+    or the first item of its `results` (a list answer)."""
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    components = result.get("components", {}).get("schemas", {})
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref", "")
+        return resolve(components.get(ref.rsplit("/", 1)[-1], {})) if ref else node
+
+    body = resolve(schema)
+    properties = body.get("properties", {})
+    if "results" in properties:
+        items = resolve(resolve(properties["results"]).get("items", {}))
+        return "/results/0/", set(items.get("properties", {}))
+    return "/", set(properties)
+
+
+def _link_operations(result: dict[str, Any]) -> None:
+    """OpenAPI links from an answer that names an object (a created product, a list of tags)
+    to the operations on that object, so clients and fuzzers can follow them."""
+    operations = [
+        (path, method, operation)
+        for path, item in result["paths"].items()
+        for method, operation in item.items()
+        if method in _METHODS
+    ]
+    for source_path, method, source in operations:
+        if method not in {"get", "post"}:
+            continue
+        for status_code, response in source["responses"].items():
+            if not status_code.startswith("2"):
+                continue
+            pointer, fields = _response_fields(result, response)
+            links: dict[str, Any] = {}
+            for target_path, _, target in operations:
+                rest = target_path.removeprefix(source_path)
+                new = _path_params(rest)
+                if target_path == rest or len(new) != 1 or not rest.startswith("{"):
+                    continue
+                field = new[0] if new[0] in fields else "id"
+                if field not in fields:
+                    continue
+                parameters = {p: f"$request.path.{p}" for p in _path_params(source_path)}
+                parameters[new[0]] = f"$response.body#{pointer}{field}"
+                links[target["operationId"]] = {
+                    "operationId": target["operationId"],
+                    "parameters": parameters,
+                }
+            if links:
+                response["links"] = links
+
+
+def complete_operations(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
+    for path, item in result["paths"].items():
+        for method, operation in item.items():
+            if method in _METHODS:
+                _document_common_answers(path, operation)
+                _allow_empty_query_values(operation)
+    _link_operations(result)
+    return result
 
 
 # RFC 6749 §5.2 error body: the OAuth endpoints answer in this shape, not the one above.

@@ -1,17 +1,53 @@
-"""Serializer building blocks every app's request bodies use, so that what the OpenAPI schema
-promises about a body (its JSON types) is exactly what the API accepts, and text is text."""
+"""Serializer building blocks for request bodies, so that what the OpenAPI schema promises
+about a body is exactly what the API accepts: the JSON types, the lengths and the patterns
+the schema shows are checked on the raw value, before DRF trims or coerces anything."""
 
+import re
 import unicodedata
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.text import name_problem, text_problem
+from api.text import (
+    MONEY_MESSAGE,
+    MONEY_PATTERN,
+    NAME_MESSAGE,
+    NAME_PATTERN,
+    TEXT_MESSAGE,
+    TEXT_PATTERN,
+)
+
+Field = serializers.Field[Any, Any, Any, Any]
+STRING_FIELDS = (
+    serializers.CharField,
+    serializers.UUIDField,
+    serializers.DateTimeField,
+    serializers.DateField,
+    serializers.TimeField,
+    serializers.DurationField,
+)
 
 
-def json_type_problem(field: serializers.Field[Any, Any, Any, Any], value: Any) -> str | None:
-    """Why `value` is not the JSON type the schema documents for `field`, or None.
+def _string_problem(field: Field, value: str) -> str | None:
+    """Length and patterns as the schema states them, on the value as sent (JSON Schema's
+    `pattern` is a search, as in Python's `re.search`)."""
+    max_length, min_length = getattr(field, "max_length", None), getattr(field, "min_length", None)
+    if max_length is not None and len(value) > max_length:
+        return f"Ensure this field has no more than {max_length} characters."
+    if min_length is not None and len(value) < min_length:
+        return f"Ensure this field has at least {min_length} characters."
+    for validator in field.validators:
+        if isinstance(validator, RegexValidator) and not re.search(validator.regex, value):
+            return str(validator.message)
+    return None
+
+
+def json_type_problem(field: Field, value: Any) -> str | None:
+    """Why `value` is not what the schema documents for `field`, or None.
 
     DRF is lenient (`"5"` for an integer, `0` for a string, `"yes"` for a boolean); the schema
     is not, and a client that follows it must not learn the difference by accident."""
@@ -32,8 +68,9 @@ def json_type_problem(field: serializers.Field[Any, Any, Any, Any], value: Any) 
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         return None if ok else "Expected a number."
     if isinstance(field, serializers.DecimalField):
-        # Documented as a decimal string ("19.90"): a JSON number could not say 19.90 exactly.
-        return None if isinstance(value, str) else 'Expected a decimal as a string, e.g. "19.90".'
+        if not isinstance(value, str):
+            return 'Expected a decimal as a string, e.g. "19.90".'
+        return _string_problem(field, value)
     if isinstance(field, serializers.ListField | serializers.MultipleChoiceField):
         if not isinstance(value, list):
             return "Expected a list."
@@ -49,35 +86,52 @@ def json_type_problem(field: serializers.Field[Any, Any, Any, Any], value: Any) 
         if all(isinstance(choice, str) for choice in field.choices):
             return None if isinstance(value, str) else "Expected a string."
         return None
-    if isinstance(
-        field,
-        serializers.CharField
-        | serializers.UUIDField
-        | serializers.DateTimeField
-        | serializers.DateField
-        | serializers.TimeField
-        | serializers.DurationField,
-    ):
-        if not isinstance(value, str):
-            return "Expected a string."
-        if not getattr(field, "allow_control_characters", False):
-            return text_problem(value)
+    if isinstance(field, STRING_FIELDS):
+        return _string_problem(field, value) if isinstance(value, str) else "Expected a string."
     return None
 
 
+def _with_text_rule(field: Field) -> None:
+    """Free text gets the text pattern (no control characters) unless it states its own."""
+    if isinstance(field, serializers.ListField | serializers.DictField):
+        _with_text_rule(field.child)
+        return
+    if (
+        isinstance(field, serializers.CharField)
+        and not getattr(field, "allow_control_characters", False)
+        and not any(isinstance(v, RegexValidator) for v in field.validators)
+    ):
+        field.validators.append(RegexValidator(TEXT_PATTERN, TEXT_MESSAGE))
+
+
 class StrictInputMixin:
-    """For serializers of request bodies: JSON types exactly as documented, and no control
-    characters in text (tab and line breaks aside). Query parameters are strings by nature
-    and do not use it."""
+    """JSON types, lengths and patterns exactly as the schema documents them, checked on the
+    value as sent, and no control characters in text (tab and line breaks aside)."""
+
+    # Query parameters are strings by nature, and an empty one means "not given".
+    query_parameters = False
+
+    def get_fields(self) -> dict[str, Field]:
+        fields: dict[str, Field] = super().get_fields()  # type: ignore[misc]
+        for field in fields.values():
+            _with_text_rule(field)
+        return fields
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
             errors = {}
             for field in self._writable_fields:  # type: ignore[attr-defined]
-                if field.field_name in data:
-                    problem = json_type_problem(field, data[field.field_name])
-                    if problem:
-                        errors[field.field_name] = [problem]
+                if field.field_name not in data:
+                    continue
+                value = data[field.field_name]
+                if not self.query_parameters:
+                    problem = json_type_problem(field, value)
+                elif value != "" and isinstance(field, STRING_FIELDS):
+                    problem = _string_problem(field, value)
+                else:
+                    problem = None
+                if problem:
+                    errors[field.field_name] = [problem]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]
@@ -87,21 +141,54 @@ class BodySerializer(StrictInputMixin, serializers.Serializer[Any]):
     """Base of every request-body serializer that is not a ModelSerializer."""
 
 
+class QueryParamsSerializer(StrictInputMixin, serializers.Serializer[Any]):
+    """Base of every serializer of query parameters."""
+
+    query_parameters = True
+
+
+class CanonicalUUIDField(serializers.UUIDField):
+    """A UUID written as the schema's `format: uuid` means it: 36 characters, hyphenated (DRF
+    would also take 32 bare hex digits, braces or a `urn:uuid:` prefix)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not (
+            len(data) == 36 and all(data[i] == "-" for i in (8, 13, 18, 23))
+        ):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class NameField(serializers.CharField):
     """A name people read (a product, a tag, a person): one line, trimmed, no control or
-    direction-override characters, at least one visible character."""
+    direction-override characters, at least one visible character (api.text.NAME_PATTERN)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("trim_whitespace", True)
         super().__init__(**kwargs)
+        if self.allow_blank:  # an empty name is "none"; a non-empty one must be a name
+            self.validators.append(RegexValidator(f"^$|{NAME_PATTERN}", NAME_MESSAGE))
+        else:
+            self.validators.append(RegexValidator(NAME_PATTERN, NAME_MESSAGE))
 
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        if value:
-            problem = name_problem(value)
-            if problem:
-                raise serializers.ValidationError(problem)
-        return value
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "19.90"}
+)
+class MoneyField(serializers.DecimalField):
+    """An amount as a decimal string ("19.90"), never a JSON number (api.text.MONEY_PATTERN)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("coerce_to_string", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, str) and not re.search(MONEY_PATTERN, data):
+            raise serializers.ValidationError(MONEY_MESSAGE)
+        return super().to_internal_value(data)
 
 
 class PasswordField(serializers.CharField):
@@ -117,6 +204,6 @@ class PasswordField(serializers.CharField):
 
 
 def nfkc(value: str) -> str:
-    """Compatibility-normalised text: a fullwidth "\uff41" is an "a" (as Django does to
+    """Compatibility-normalised text: a fullwidth "\\uff41" is an "a" (as Django does to
     usernames)."""
     return unicodedata.normalize("NFKC", value)

@@ -227,6 +227,10 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_FLOWS": ["password"],
     "OAUTH2_TOKEN_URL": "/api/oauth/token/",
     "OAUTH2_REFRESH_URL": "/api/oauth/token/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.complete_operations",
+    ],
 }
 
 LOGGING = {

@@ -6,7 +6,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -57,18 +58,58 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class ProductHitSerializer(ProductSerializer):
+    """One hit: the product as indexed (`_source`), with `highlight` when searching."""
+
+    in_stock = serializers.BooleanField()
+    highlight = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per field (`name`, `description`, `tags.name`), the matching fragments "
+        "with the words found in `<em>`.",
+    )
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "in_stock", "highlight"]
+        read_only_fields = fields
+
+
+def _facet(name: str, value: serializers.Field[Any, Any, Any, Any]) -> Any:
+    return inline_serializer(name, {"value": value, "count": serializers.IntegerField()}, many=True)
+
+
 _search_response = inline_serializer(
     "ProductSearchPage",
     {
-        "next": serializers.URLField(allow_null=True),
-        "results": ProductSerializer(many=True),
-        "facets": serializers.DictField(required=False),
+        "next": serializers.URLField(
+            allow_null=True, help_text="The next page (same query, a cursor); null at the end."
+        ),
+        "results": ProductHitSerializer(many=True),
+        "facets": inline_serializer(
+            "ProductFacets",
+            {
+                "tags": _facet("TagFacet", serializers.CharField(help_text="A tag slug")),
+                "price": _facet("PriceFacet", serializers.CharField(help_text='e.g. "10-25"')),
+                "in_stock": _facet("StockFacet", serializers.BooleanField()),
+            },
+            required=False,
+            help_text="With `facets=true`: counts for the whole query, not just this page.",
+        ),
     },
 )
 
 
+class _OnePageSchema(AutoSchema):
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False  # `list` answers one page object ({next, results}), not an array
+
+
 class ProductCollectionViewSet(ProductViewSet):
     """GET /api/products/ from Elasticsearch; POST still creates through the catalog."""
+
+    # The listing pages with its own cursor (`next`), not with ?page=.
+    pagination_class = None
+    schema = _OnePageSchema()
 
     @extend_schema(
         parameters=[ProductSearchParams],
@@ -104,19 +145,18 @@ class _AutocompleteView(APIView):
     def get(self, request: Request) -> Response:
         params = AutocompleteParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        size = settings.SEARCH_AUTOCOMPLETE_SIZE
-        result = search_index(self.kind, self.body(params.validated_data["q"], size))
+        q = params.validated_data["q"]
+        if not q:
+            return Response({"results": []})  # nothing typed, nothing to suggest
+        result = search_index(self.kind, self.body(q, settings.SEARCH_AUTOCOMPLETE_SIZE))
         return Response({"results": [h["_source"] for h in result["hits"]["hits"]]})
-
-
-_q = OpenApiParameter("q", str, required=True, description="What the shopper typed so far")
 
 
 class TagAutocompleteView(_AutocompleteView):
     kind = "tags"
 
     @extend_schema(
-        parameters=[_q],
+        parameters=[AutocompleteParams],
         responses={
             200: inline_serializer(
                 "TagSuggestions",
@@ -146,7 +186,7 @@ class ProductAutocompleteView(_AutocompleteView):
     kind = "products"
 
     @extend_schema(
-        parameters=[_q],
+        parameters=[AutocompleteParams],
         responses={
             200: inline_serializer(
                 "ProductSuggestions",

@@ -246,5 +246,8 @@ def test_product_autocomplete_suggests_names(catalog, api_client):
     response = api_client.get("/api/products/autocomplete/?q=walnut d")
 
     assert [s["name"] for s in response.json()["results"]] == ["Walnut desk lamp"]
-    assert api_client.get("/api/products/autocomplete/?q=").status_code == 400
+    # Nothing typed (the box was cleared): nothing suggested, as the schema allows.
+    assert api_client.get("/api/products/autocomplete/?q=").json() == {"results": []}
+    assert api_client.get("/api/tags/autocomplete/?q=%20%20").json() == {"results": []}
+    assert api_client.get("/api/products/autocomplete/").status_code == 400
     assert api_client.get("/api/products/autocomplete/").status_code == 400
