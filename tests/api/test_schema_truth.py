@@ -137,9 +137,7 @@ def test_every_operation_documents_what_the_request_guard_and_drf_answer(schema)
 # --- what the schema allows is accepted ---------------------------------------------------
 
 
-def test_empty_query_parameters_are_documented_as_allowed_and_mean_not_given(
-    schema, owner_client
-):
+def test_empty_query_parameters_are_documented_as_allowed_and_mean_not_given(schema, owner_client):
     for path, item in schema["paths"].items():
         for method, op in item.items():
             for param in op.get("parameters", []):
