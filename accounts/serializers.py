@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import User
-from api.serializers import BodySerializer, NameField, PasswordField, StrictInputMixin, nfkc
+from api.serializers import (
+    BodySerializer,
+    EmailAddressField,
+    NameField,
+    PasswordField,
+    StrictInputMixin,
+    nfkc,
+)
 
 # Django's sign-up rule (letters and digits of any script, and . @ + - _): no spaces, control,
 # direction-override or escape characters, no SQL wildcards.
@@ -32,6 +39,7 @@ class OwnProfileSerializer(StrictInputMixin, serializers.ModelSerializer[User]):
     # Declared, not derived from the model: the rules are the sign-up's, and uniqueness (a
     # functional index on lower(...)) is the database's to settle (409, accounts.services).
     username = UsernameField()
+    email = EmailAddressField(allow_blank=True, required=False)
     first_name = NameField(max_length=150, allow_blank=True, required=False)
     last_name = NameField(max_length=150, allow_blank=True, required=False)
     joined = serializers.DateTimeField(source="created", read_only=True)
@@ -44,7 +52,7 @@ class OwnProfileSerializer(StrictInputMixin, serializers.ModelSerializer[User]):
 
 class RegistrationSerializer(BodySerializer):
     username = UsernameField()
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
     password = PasswordField(max_length=128)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from accounts.serializers import (
 )
 from accounts.throttling import RegistrationRateThrottle, check_token_attempt
 from api.schema import OAuthErrorSerializer, error_responses
+from api.serializers import NO_NUL
 
 
 def _caller(request: Request) -> User:
@@ -235,15 +236,20 @@ class _OAuthEndpoint(APIView):
         return response
 
 
+def _form_text(**kwargs: Any) -> serializers.CharField:
+    """A form field of the OAuth endpoints: any text but NUL (the request guard refuses it)."""
+    return serializers.CharField(validators=[NO_NUL], **kwargs)
+
+
 _token_request = inline_serializer(
     name="TokenRequest",
     fields={
         "grant_type": serializers.ChoiceField(choices=["password", "refresh_token"]),
-        "client_id": serializers.CharField(help_text="The first-party client: `storefront`."),
-        "username": serializers.CharField(required=False, help_text="password grant"),
-        "password": serializers.CharField(required=False, help_text="password grant"),
-        "refresh_token": serializers.CharField(required=False, help_text="refresh grant"),
-        "scope": serializers.CharField(required=False, help_text="default `read write`"),
+        "client_id": _form_text(help_text="The first-party client: `storefront`."),
+        "username": _form_text(required=False, help_text="password grant"),
+        "password": _form_text(required=False, help_text="password grant"),
+        "refresh_token": _form_text(required=False, help_text="refresh grant"),
+        "scope": _form_text(required=False, help_text="default `read write`"),
     },
 )
 _token_response = inline_serializer(
@@ -294,11 +300,11 @@ class RevokeTokenView(_OAuthEndpoint):
             "application/x-www-form-urlencoded": inline_serializer(
                 name="RevokeTokenRequest",
                 fields={
-                    "token": serializers.CharField(),
+                    "token": _form_text(),
                     "token_type_hint": serializers.ChoiceField(
                         choices=["access_token", "refresh_token"], required=False
                     ),
-                    "client_id": serializers.CharField(),
+                    "client_id": _form_text(),
                 },
             )
         },
@@ -323,7 +329,7 @@ class IntrospectTokenView(_OAuthEndpoint):
         auth=[],
         request={
             "application/x-www-form-urlencoded": inline_serializer(
-                name="IntrospectRequest", fields={"token": serializers.CharField()}
+                name="IntrospectRequest", fields={"token": _form_text()}
             )
         },
         responses={

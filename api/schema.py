@@ -97,57 +97,98 @@ def _allow_empty_query_values(operation: dict[str, Any]) -> None:
             parameter["allowEmptyValue"] = True
 
 
-def _response_fields(result: dict[str, Any], response: dict[str, Any]) -> tuple[str, set[str]]:
-    """(JSON pointer prefix, property names) of one object in a response: the object itself,
-    or the first item of its `results` (a list answer)."""
+def _response_object(result: dict[str, Any], response: dict[str, Any]) -> tuple[str, str, set[str]]:
+    """(JSON pointer prefix, component name, property names) of the object a response names:
+    the body itself, or the first item of its `results` (a list answer)."""
     schema = response.get("content", {}).get("application/json", {}).get("schema", {})
     components = result.get("components", {}).get("schemas", {})
 
-    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    def resolve(node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         ref = node.get("$ref", "")
-        return resolve(components.get(ref.rsplit("/", 1)[-1], {})) if ref else node
+        name = ref.rsplit("/", 1)[-1]
+        return (name, components.get(name, {})) if ref else ("", node)
 
-    body = resolve(schema)
+    name, body = resolve(schema)
     properties = body.get("properties", {})
     if "results" in properties:
-        items = resolve(resolve(properties["results"]).get("items", {}))
-        return "/results/0/", set(items.get("properties", {}))
-    return "/", set(properties)
+        name, items = resolve(resolve(properties["results"])[1].get("items", {}))
+        return "/results/0/", name, set(items.get("properties", {}))
+    return "/", name, set(properties)
+
+
+def _collection(path: str) -> str:
+    """`/api/users/{user_id}/products/` -> `users`."""
+    return path.removeprefix("/api/").split("/", 1)[0]
+
+
+def _link_target(
+    source_path: str, component: str, fields: set[str], target_path: str, collections: set[str]
+) -> dict[str, str] | None:
+    """How an object answered at `source_path` fills the path of `target_path`, if it does:
+    the operations beneath the answering path (a created product, its tags), or those of the
+    collection the object belongs to: the one its component is named after (a `Product` listed
+    under /api/users/ is one of /api/products/{id}/), else the answering path's own
+    (`/api/users/me/` names a user of /api/users/{user_id}/)."""
+    rest = target_path.removeprefix(source_path)
+    new = _path_params(rest)
+    if target_path != rest and len(new) == 1 and rest.startswith("{"):
+        parameters = {p: f"$request.path.{p}" for p in _path_params(source_path)}
+    else:
+        named_after = [c for c in collections if component.lower().startswith(c.rstrip("s"))]
+        collection = max(named_after, key=len, default=_collection(source_path))
+        rest = target_path.removeprefix(f"/api/{collection}/")
+        new = _path_params(rest)
+        if target_path == rest or len(new) != 1 or not rest.startswith("{"):
+            return None
+        parameters = {}
+    field = new[0] if new[0] in fields else "id"
+    if field not in fields:
+        return None
+    return parameters | {new[0]: f"$response.body#{{pointer}}{field}"}
 
 
 def _link_operations(result: dict[str, Any]) -> None:
-    """OpenAPI links from an answer that names an object (a created product, a list of tags)
-    to the operations on that object, so clients and fuzzers can follow them."""
+    """OpenAPI links from an answer that names an object (a created product, a list of tags,
+    my profile) to the operations on that object, so clients and fuzzers can follow them."""
     operations = [
         (path, method, operation)
         for path, item in result["paths"].items()
         for method, operation in item.items()
         if method in _METHODS
     ]
+    collections = {_collection(path) for path, _, _ in operations}
     for source_path, method, source in operations:
         if method not in {"get", "post"}:
             continue
         for status_code, response in source["responses"].items():
             if not status_code.startswith("2"):
                 continue
-            pointer, fields = _response_fields(result, response)
+            pointer, component, fields = _response_object(result, response)
             links: dict[str, Any] = {}
             for target_path, _, target in operations:
-                rest = target_path.removeprefix(source_path)
-                new = _path_params(rest)
-                if target_path == rest or len(new) != 1 or not rest.startswith("{"):
+                parameters = _link_target(source_path, component, fields, target_path, collections)
+                if parameters is None or target is source:
                     continue
-                field = new[0] if new[0] in fields else "id"
-                if field not in fields:
-                    continue
-                parameters = {p: f"$request.path.{p}" for p in _path_params(source_path)}
-                parameters[new[0]] = f"$response.body#{pointer}{field}"
                 links[target["operationId"]] = {
                     "operationId": target["operationId"],
-                    "parameters": parameters,
+                    "parameters": {
+                        name: value.replace("{pointer}", pointer)
+                        for name, value in parameters.items()
+                    },
                 }
             if links:
                 response["links"] = links
+
+
+def _close_forms(result: dict[str, Any], operation: dict[str, Any]) -> None:
+    # A form carries only the fields the schema names: the request guard refuses a NUL in
+    # any form field, so one the schema does not name must not be promised to take any text.
+    content = operation.get("requestBody", {}).get("content", {})
+    form = content.get("application/x-www-form-urlencoded", {}).get("schema", {})
+    name = form.get("$ref", "").rsplit("/", 1)[-1]
+    component = result.get("components", {}).get("schemas", {}).get(name)
+    if component is not None:
+        component["additionalProperties"] = False
 
 
 def complete_operations(
@@ -159,6 +200,7 @@ def complete_operations(
             if method in _METHODS:
                 _document_common_answers(path, operation)
                 _allow_empty_query_values(operation)
+                _close_forms(result, operation)
     _link_operations(result)
     return result
 

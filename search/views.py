@@ -112,6 +112,7 @@ class ProductCollectionViewSet(ProductViewSet):
     schema = _OnePageSchema()
 
     @extend_schema(
+        operation_id="products_list",
         parameters=[ProductSearchParams],
         responses={200: _search_response, **error_responses(400, 503)},
         description="Active products, newest first; with `q`, full-text search by relevance "

@@ -170,22 +170,33 @@ def test_a_nul_in_basic_credentials_is_a_400_in_rfc6749_shape(api_client, path):
         assert_rfc6749_body(response, 400)
 
 
+def test_a_nul_in_the_query_is_a_400_naming_the_parameter(api_client):
+    error = assert_error_body(api_client.get("/api/tags/?q=a%00b"), 400, "bad_request")
+
+    assert set(error["details"]) == {"q"}
+
+
 @pytest.mark.parametrize(
-    ("path", "body"),
+    ("body", "field"),
     [
-        ("/api/tags/?q=a%00b", None),
-        ("/api/users/", '{"username": "a\\u0000b", "email": "a@example.com", "password": "x"}'),
-        ("/api/users/", '{"username": "a", "email": "a@example.com", "password": "\\ud800"}'),
-        ("/api/users/", '{"username\\u0000": "a"}'),
+        ('{"username": "a\\u0000b", "email": "a@example.com", "password": "x"}', "username"),
+        ('{"username": "ab", "email": "a@example.com", "password": "a\\u0000b"}', "password"),
+        ('{"username": "ab", "email": "a@example.com", "password": "\\ud800"}', "password"),
     ],
 )
-def test_nul_and_lone_surrogates_anywhere_in_a_drf_request_are_a_400(api_client, path, body):
-    if body is None:
-        response = api_client.get(path)
-    else:
-        response = api_client.generic("POST", path, body, content_type="application/json")
+def test_nul_and_lone_surrogates_in_json_text_are_a_400_naming_the_field(api_client, body, field):
+    response = api_client.generic("POST", "/api/users/", body, content_type="application/json")
 
-    assert_error_body(response, 400, "bad_request")
+    assert_error_body(response, 400, "invalid")
+    assert field in response.json()["error"]["details"]
+
+
+def test_a_nul_in_a_property_no_view_reads_is_ignored(owner_client):
+    body = '{"name": "Lamp", "price": "1.00", "stock": 1, "note\\u0000": "x\\u0000"}'
+
+    response = owner_client.generic("POST", "/api/products/", body, content_type="application/json")
+
+    assert response.status_code == 201, response.content
 
 
 def test_a_nul_in_a_bearer_token_is_a_400_not_a_database_error(api_client):

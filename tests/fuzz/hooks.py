@@ -1,0 +1,55 @@
+"""Schemathesis hooks of the fuzz suite (schemathesis.toml: `hooks`).
+
+`positive_data_acceptance_beyond_the_schema` is Schemathesis's own `positive_data_acceptance`
+(a schema-valid request must not be refused) run unchanged, letting through only refusals
+that no OpenAPI schema can state. It replaces the built-in check, which schemathesis.toml
+turns off for that reason. Anything else a schema-valid request is refused for still fails.
+"""
+
+from typing import Any
+
+import schemathesis
+from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+# A 400 naming only these fields is a rule the schema describes in words, not in JSON Schema.
+RULES_BEYOND_THE_SCHEMA = {
+    # Django's password validators: not too common, not all digits, not like the username.
+    "password": "password strength",
+    "new_password": "password strength",
+    # A secret the caller must know.
+    "old_password": "the current password",
+    # An opaque token: only the cursors that `next` links carry are valid.
+    "cursor": "a cursor the API issued",
+    # A rule between two parameters.
+    "min_price": "min_price <= max_price",
+    # Following oneself.
+    "user": "another user",
+}
+
+
+def _error_fields(response: Any) -> set[str]:
+    try:
+        details = response.json()["error"]["details"]
+    except (ValueError, KeyError, TypeError):
+        return set()
+    return set(details) if isinstance(details, dict) else set()
+
+
+def _refused_beyond_the_schema(response: Any, case: Any) -> bool:
+    if response.status_code == 400:
+        fields = _error_fields(response)
+        return bool(fields) and fields <= set(RULES_BEYOND_THE_SCHEMA)
+    # A well-formed If-Match naming a version the product no longer has: 412 by definition.
+    headers = {name.lower() for name in (case.headers or {})}
+    return response.status_code == 412 and "if-match" in headers
+
+
+@schemathesis.check
+def positive_data_acceptance_beyond_the_schema(ctx: Any, response: Any, case: Any) -> Any:
+    try:
+        return positive_data_acceptance(ctx, response, case)
+    except RejectedPositiveData:
+        if _refused_beyond_the_schema(response, case):
+            return None
+        raise
