@@ -226,8 +226,11 @@ class _OAuthEndpoint(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     parser_classes = [FormParser]
-    # The request guard (api.middleware) answers its 400/413 here in RFC 6749's shape too.
+    # The request guard (api.middleware) answers its 400/413 here in RFC 6749's shape too,
+    # and minds NUL characters only in the documented fields (RFC 6749 §3.2: others are
+    # ignored).
     rfc6749_errors = True
+    form_fields: frozenset[str]
     dot_view: Any
 
     def delegate(self, request: Request) -> HttpResponse:
@@ -252,6 +255,17 @@ _token_request = inline_serializer(
         "scope": _form_text(required=False, help_text="default `read write`"),
     },
 )
+_revoke_request = inline_serializer(
+    name="RevokeTokenRequest",
+    fields={
+        "token": _form_text(),
+        "token_type_hint": serializers.ChoiceField(
+            choices=["access_token", "refresh_token"], required=False
+        ),
+        "client_id": _form_text(),
+    },
+)
+_introspect_request = inline_serializer(name="IntrospectRequest", fields={"token": _form_text()})
 _token_response = inline_serializer(
     name="TokenResponse",
     fields={
@@ -266,6 +280,7 @@ _token_response = inline_serializer(
 
 class TokenView(_OAuthEndpoint):
     dot_view = staticmethod(DOTTokenView.as_view())
+    form_fields = frozenset(_token_request.fields)
 
     @extend_schema(
         operation_id="oauth_token",
@@ -291,22 +306,14 @@ class TokenView(_OAuthEndpoint):
 
 class RevokeTokenView(_OAuthEndpoint):
     dot_view = staticmethod(DOTRevokeTokenView.as_view())
+    form_fields = frozenset(_revoke_request.fields)
 
     @extend_schema(
         operation_id="oauth_revoke_token",
         tags=["oauth"],
         auth=[],
         request={
-            "application/x-www-form-urlencoded": inline_serializer(
-                name="RevokeTokenRequest",
-                fields={
-                    "token": _form_text(),
-                    "token_type_hint": serializers.ChoiceField(
-                        choices=["access_token", "refresh_token"], required=False
-                    ),
-                    "client_id": _form_text(),
-                },
-            )
+            "application/x-www-form-urlencoded": _revoke_request,
         },
         responses={
             200: OpenApiResponse(description="Revoked (or already unknown: RFC 7009 §2.2)."),
@@ -322,15 +329,14 @@ class RevokeTokenView(_OAuthEndpoint):
 
 class IntrospectTokenView(_OAuthEndpoint):
     dot_view = staticmethod(_ConfidentialClientIntrospectTokenView.as_view())
+    form_fields = frozenset(_introspect_request.fields)
 
     @extend_schema(
         operation_id="oauth_introspect",
         tags=["oauth"],
         auth=[],
         request={
-            "application/x-www-form-urlencoded": inline_serializer(
-                name="IntrospectRequest", fields={"token": _form_text()}
-            )
+            "application/x-www-form-urlencoded": _introspect_request,
         },
         responses={
             200: inline_serializer(

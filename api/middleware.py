@@ -2,7 +2,8 @@
 could answer well (too big, too many fields, nested too deep, a NUL character where no field
 would refuse it, a body that cannot be parsed). One place, so every endpoint answers these the
 same way: 413 or 400 with the one error body, or with RFC 6749's body at the OAuth endpoints
-(views whose class sets `rfc6749_errors = True`).
+(views whose class sets `rfc6749_errors = True`). A view that ignores form fields it does not
+know (the OAuth ones, as RFC 6749 §3.2 requires) names those it reads in `form_fields`.
 """
 
 import base64
@@ -131,7 +132,7 @@ def _json_too_deep(value: Any) -> bool:
     return False
 
 
-def _check_body(request: HttpRequest) -> Refusal | None:
+def _check_body(request: HttpRequest, form_fields: frozenset[str] | None) -> Refusal | None:
     try:
         body = request.body
     except RequestDataTooBig:
@@ -150,6 +151,8 @@ def _check_body(request: HttpRequest) -> Refusal | None:
             return _malformed("body", f"more than {limit} fields.")
         except (MultiPartParserError, SuspiciousOperation, BadRequest) as exc:
             return _malformed("body", str(exc) or "malformed form data.")
+        if form_fields is not None:  # RFC 6749 §3.2: unrecognized parameters are ignored
+            fields = [(name, value) for name, value in fields if name in form_fields]
         field = _field_with_nul(fields)
         return _nul("body", field) if field else None
     # Whatever else it says it is, DRF parses a body as JSON when the type matches loosely
@@ -167,19 +170,23 @@ def _check_body(request: HttpRequest) -> Refusal | None:
     return _malformed("body", too_deep) if _json_too_deep(parsed) else None
 
 
-def find_refusal(request: HttpRequest) -> Refusal | None:
-    """Why this request must be refused before a view sees it, or None."""
+def find_refusal(request: HttpRequest, form_fields: frozenset[str] | None = None) -> Refusal | None:
+    """Why this request must be refused before a view sees it, or None. `form_fields`: the
+    form fields the view reads (None: all), the only ones whose NUL characters matter."""
     return (
         _check_content_length(request)
         or _check_headers(request)
         or _check_query(request)
-        or _check_body(request)
+        or _check_body(request, form_fields)
     )
 
 
+def _view_class(view_func: Callable[..., Any]) -> Any:
+    return getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+
+
 def speaks_rfc6749(view_func: Callable[..., Any]) -> bool:
-    view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
-    return bool(getattr(view_class, "rfc6749_errors", False))
+    return bool(getattr(_view_class(view_func), "rfc6749_errors", False))
 
 
 class RequestGuardMiddleware:
@@ -199,7 +206,7 @@ class RequestGuardMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        refusal = find_refusal(request)
+        refusal = find_refusal(request, getattr(_view_class(view_func), "form_fields", None))
         if refusal is None:
             return None
         return refusal.response(rfc6749=speaks_rfc6749(view_func))

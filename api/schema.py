@@ -180,17 +180,6 @@ def _link_operations(result: dict[str, Any]) -> None:
                 response["links"] = links
 
 
-def _close_forms(result: dict[str, Any], operation: dict[str, Any]) -> None:
-    # A form carries only the fields the schema names: the request guard refuses a NUL in
-    # any form field, so one the schema does not name must not be promised to take any text.
-    content = operation.get("requestBody", {}).get("content", {})
-    form = content.get("application/x-www-form-urlencoded", {}).get("schema", {})
-    name = form.get("$ref", "").rsplit("/", 1)[-1]
-    component = result.get("components", {}).get("schemas", {}).get(name)
-    if component is not None:
-        component["additionalProperties"] = False
-
-
 def complete_operations(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
@@ -200,7 +189,6 @@ def complete_operations(
             if method in _METHODS:
                 _document_common_answers(path, operation)
                 _allow_empty_query_values(operation)
-                _close_forms(result, operation)
     _link_operations(result)
     return result
 

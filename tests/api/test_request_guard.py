@@ -213,3 +213,15 @@ def test_a_well_formed_oauth_request_still_reaches_django_oauth_toolkit(api_clie
 
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
+
+
+def test_an_oauth_endpoint_ignores_a_nul_in_a_parameter_it_does_not_know(api_client):
+    # RFC 6749 §3.2: unrecognized parameters are ignored, whatever they hold.
+    make_user("ada")
+    data = {"grant_type": "password", "username": "ada", "password": "x", "client_id": "x"}
+    form = urlencode({**data, "unknown": "a\x00b"})
+
+    response = api_client.post("/api/oauth/token/", form, content_type=FORM)
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"

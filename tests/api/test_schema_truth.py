@@ -205,3 +205,9 @@ def test_creating_answers_link_to_the_operations_on_what_was_created(schema):
     retrieve = next(link for link in created.values() if link["operationId"] == "products_retrieve")
 
     assert retrieve["parameters"] == {"id": "$response.body#/id"}
+
+
+def test_operation_ids_are_unique(schema):
+    ids = [op["operationId"] for item in schema["paths"].values() for op in item.values()]
+
+    assert len(ids) == len(set(ids))

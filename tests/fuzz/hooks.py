@@ -1,16 +1,36 @@
 """Schemathesis hooks of the fuzz suite (schemathesis.toml: `hooks`).
 
+`before_call` signs token introspection in as the confidential client the fuzz fixture
+creates (introspection is for resource servers, not shoppers), so the fuzzer gets past the
+client check. (Schemathesis's per-operation `auth.basic` would do, but in 4.32 it also takes
+the shoppers' bearer tokens off every other operation.)
+
 `positive_data_acceptance_beyond_the_schema` is Schemathesis's own `positive_data_acceptance`
 (a schema-valid request must not be refused) run unchanged, letting through only refusals
 that no OpenAPI schema can state. It replaces the built-in check, which schemathesis.toml
 turns off for that reason. Anything else a schema-valid request is refused for still fails.
 """
 
+import base64
 from typing import Any
 
 import schemathesis
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+INTROSPECTION_PATH = "/api/oauth/introspect/"
+RESOURCE_SERVER_ID = "fuzz-resource-server"
+RESOURCE_SERVER_SECRET = "fuzz-resource-server-secret"  # a test-only client
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    if case.operation.path == INTROSPECTION_PATH:
+        pair = f"{RESOURCE_SERVER_ID}:{RESOURCE_SERVER_SECRET}".encode()
+        headers = kwargs.setdefault("headers", {}) or {}
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        kwargs["headers"] = headers
+
 
 # A 400 naming only these fields is a rule the schema describes in words, not in JSON Schema.
 RULES_BEYOND_THE_SCHEMA = {

@@ -54,6 +54,21 @@ def _token_for(user: Any) -> str:
     return token
 
 
+def _resource_server() -> None:
+    """The confidential client tests/fuzz/hooks.py introspects tokens with."""
+    from oauth2_provider.models import Application
+
+    from tests.fuzz.hooks import RESOURCE_SERVER_ID, RESOURCE_SERVER_SECRET
+
+    Application.objects.create(
+        name="Fuzz resource server",
+        client_id=RESOURCE_SERVER_ID,
+        client_secret=RESOURCE_SERVER_SECRET,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+    )
+
+
 def _seed_catalog(users: list[Any]) -> None:
     """A little of everything, so reads have something to find and follow."""
     from decimal import Decimal
@@ -94,6 +109,7 @@ def api_under_test(live_server, settings, monkeypatch) -> Iterator[ApiUnderTest]
 
     users = [make_user(name) for name in ("fuzz-alice", "fuzz-bob")]
     _seed_catalog(users)
+    _resource_server()
     from rest_framework.test import APIClient
 
     schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
