@@ -265,7 +265,11 @@ _revoke_request = inline_serializer(
         "client_id": _form_text(),
     },
 )
-_introspect_request = inline_serializer(name="IntrospectRequest", fields={"token": _form_text()})
+_introspect_request = inline_serializer(
+    # An empty token is simply not an active one (DOT answers `{"active": false}`).
+    name="IntrospectRequest",
+    fields={"token": _form_text(allow_blank=True)},
+)
 _token_response = inline_serializer(
     name="TokenResponse",
     fields={

@@ -11,7 +11,7 @@ that no OpenAPI schema can state. It replaces the built-in check, which schemath
 turns off for that reason. Anything else a schema-valid request is refused for still fails.
 """
 
-import base64
+from base64 import b64encode
 from typing import Any
 
 import schemathesis
@@ -27,9 +27,11 @@ RESOURCE_SERVER_SECRET = "fuzz-resource-server-secret"  # a test-only client
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     if case.operation.path == INTROSPECTION_PATH:
         pair = f"{RESOURCE_SERVER_ID}:{RESOURCE_SERVER_SECRET}".encode()
-        headers = kwargs.setdefault("headers", {}) or {}
-        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-        kwargs["headers"] = headers
+        # Auth was applied before this hook: this replaces a shopper's bearer token.
+        case.headers = {
+            **(case.headers or {}),
+            "Authorization": "Basic " + b64encode(pair).decode(),
+        }
 
 
 # A 400 naming only these fields is a rule the schema describes in words, not in JSON Schema.
