@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install services services-stop migrate run lint test diagrams bench clean
+.PHONY: help install services services-stop migrate run lint test diagrams bench bench-setup bench-checkout bench-events clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -21,6 +21,8 @@ help:
 	@echo "make services-stop  stop them"
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
+	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
+	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
 $(UV):
@@ -51,6 +53,8 @@ lint: install
 	$(BIN)/mypy .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The event tests need a real Kafka broker too.
+test: export WITH_KAFKA = 1
 test: install services lint
 	$(BIN)/pytest
 
@@ -58,10 +62,30 @@ diagrams: install
 	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }
 	$(BIN)/python manage.py draw_state_machines
 
-# Seeds, reindexes, starts the API and measures search; minutes, not a test.
+# Benchmarks run against a database, Redis db and index prefix of their own, never the
+# development data: minutes each, not tests. Each rewrites its section of docs/PERFORMANCE.md.
+BENCH_ENV = DATABASE_URL=postgres://store:store@127.0.0.1:$${PG_PORT:-55432}/store_bench \
+	REDIS_URL=redis://127.0.0.1:$${REDIS_PORT:-56379}/5 ELASTICSEARCH_INDEX_PREFIX=bench
 BENCH_ARGS ?= --products 100000
-bench: migrate
-	$(BIN)/python bench/search.py $(BENCH_ARGS)
+CHECKOUT_ARGS ?= --buyers 16 --seconds 20
+
+bench-setup: install services
+	@scripts/services.sh database store_bench
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+
+# Seeds, reindexes, starts the API and measures search.
+bench: bench-setup
+	$(BENCH_ENV) $(BIN)/python bench/search.py $(BENCH_ARGS)
+
+# 16 concurrent buyers: orders/s and POST /api/orders/ latency, distinct and hot products.
+bench-checkout: bench-setup
+	$(BENCH_ENV) $(BIN)/python bench/checkout.py $(CHECKOUT_ARGS)
+
+# Relay throughput and commit-to-published lag on Redis Streams and on Kafka.
+EVENTS_ARGS ?= --events 20000 --orders 200
+bench-events: export WITH_KAFKA = 1
+bench-events: bench-setup
+	$(BENCH_ENV) $(BIN)/python bench/events.py $(EVENTS_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

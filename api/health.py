@@ -6,6 +6,7 @@ from collections.abc import Callable
 import redis
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -13,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from events.relay import backlog
 from search.client import get_client
 
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -56,13 +58,42 @@ _service = inline_serializer(
         "error": serializers.CharField(required=False),
     },
 )
+_events = inline_serializer(
+    "EventRelayHealth",
+    {
+        "backend": serializers.ChoiceField(choices=["redis", "kafka"]),
+        "stream": serializers.CharField(),
+        "pending": serializers.IntegerField(allow_null=True),
+        "oldest_pending_seconds": serializers.FloatField(allow_null=True),
+    },
+)
 _health = inline_serializer(
     "Health",
     {
         "status": serializers.ChoiceField(choices=["ok", "unavailable"]),
         "services": serializers.DictField(child=_service),
+        "events": _events,
     },
 )
+
+
+def event_relay() -> dict[str, object]:
+    """The event backend and the relay's backlog. Informative: a backlog never makes the API
+    unhealthy (orders are still taken; the events wait in the outbox)."""
+    report: dict[str, object] = {
+        "backend": settings.EVENTS_BACKEND,
+        "stream": settings.EVENTS_STREAM,
+        "pending": None,
+        "oldest_pending_seconds": None,
+    }
+    try:
+        count, oldest = backlog()
+    except Exception:  # PostgreSQL down: already reported above
+        return report
+    report["pending"] = count
+    if oldest is not None:
+        report["oldest_pending_seconds"] = round((timezone.now() - oldest).total_seconds(), 1)
+    return report
 
 
 class HealthView(APIView):
@@ -86,6 +117,7 @@ class HealthView(APIView):
             body = {
                 "status": "unavailable",
                 "services": services,
+                "events": event_relay(),
                 "error": {
                     "code": "service_unavailable",
                     "message": "Unavailable: " + ", ".join(down),
@@ -93,4 +125,4 @@ class HealthView(APIView):
                 },
             }
             return Response(body, status=503)
-        return Response({"status": "ok", "services": services})
+        return Response({"status": "ok", "services": services, "events": event_relay()})

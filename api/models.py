@@ -60,6 +60,16 @@ class BaseModel(models.Model):
         return 1, {self._meta.label: 1}
 
 
+class NextValue(models.Func):
+    """`nextval('<sequence>')`: a number from a PostgreSQL sequence, as a column default."""
+
+    function = "nextval"
+    output_field = models.BigIntegerField()
+
+
+OUTBOX_POSITION_SEQUENCE = "api_outboxentry_position_seq"
+
+
 class OutboxEntry(BaseModel):
     """A change that another system must see, written in the same transaction as the change.
 
@@ -68,6 +78,11 @@ class OutboxEntry(BaseModel):
     broker or the consumer's backend is down at commit time: the rows wait.
     """
 
+    # Insertion order, from a sequence: rows written in one transaction (an order's
+    # `line_fulfilled` then `completed`) keep their order even within one microsecond.
+    position = models.BigIntegerField(
+        db_default=NextValue(models.Value(OUTBOX_POSITION_SEQUENCE)), editable=False
+    )
     topic = models.CharField(max_length=64)
     key = models.CharField(max_length=64)
     payload = models.JSONField(default=dict, blank=True)
@@ -76,12 +91,12 @@ class OutboxEntry(BaseModel):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["created"]
+        ordering = ["position"]
         indexes = [
             models.Index(
-                fields=["topic", "created"],
+                fields=["topic", "position"],
                 condition=models.Q(processed__isnull=True),
-                name="outbox_pending",
+                name="outbox_pending_by_position",
             )
         ]
 

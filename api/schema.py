@@ -37,6 +37,7 @@ _ERROR_DESCRIPTIONS = {
     412: "If-Match does not match the current version (the resource changed).",
     413: "The body is larger than the API reads (2.5 MB).",
     415: "The body's Content-Type is not one this endpoint reads.",
+    422: "Well-formed, but cannot be applied as asked (see `error.code`).",
     429: "Too many requests; retry after `Retry-After` seconds.",
     503: "A service this endpoint needs is unavailable.",
 }
@@ -97,10 +98,14 @@ def _allow_empty_query_values(operation: dict[str, Any]) -> None:
             parameter["allowEmptyValue"] = True
 
 
-def _response_object(result: dict[str, Any], response: dict[str, Any]) -> tuple[str, str, set[str]]:
-    """(JSON pointer prefix, component name, property names) of the object a response names:
-    the body itself, or the first item of its `results` (a list answer)."""
-    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+# Components whose names do not say which collection they belong to.
+_COMPONENT_ALIASES = {"profile": "users", "owner": "users"}
+
+
+def _objects_in(result: dict[str, Any], response: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(JSON pointer prefix, component name, properties) of every object an answer names: the
+    body, the first item of a list answer (or of its `results`), and the first item of each
+    list the body holds (a bag's `items`)."""
     components = result.get("components", {}).get("schemas", {})
 
     def resolve(node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -108,74 +113,74 @@ def _response_object(result: dict[str, Any], response: dict[str, Any]) -> tuple[
         name = ref.rsplit("/", 1)[-1]
         return (name, components.get(name, {})) if ref else ("", node)
 
-    name, body = resolve(schema)
-    properties = body.get("properties", {})
-    if "results" in properties:
-        name, items = resolve(resolve(properties["results"])[1].get("items", {}))
-        return "/results/0/", name, set(items.get("properties", {}))
-    return "/", name, set(properties)
+    name, body = resolve(response.get("content", {}).get("application/json", {}).get("schema", {}))
+    if body.get("type") == "array":
+        name, body = resolve(body.get("items", {}))
+        return [("/0/", name, body.get("properties", {}))]
+    found = [("/", name, body.get("properties", {}))]
+    for key, node in body.get("properties", {}).items():
+        _, inner = resolve(node)
+        if inner.get("type") == "array" and "$ref" in inner.get("items", {}):
+            item_name, item = resolve(inner["items"])
+            found.append((f"/{key}/0/", item_name, item.get("properties", {})))
+    return found
 
 
-def _collection(path: str) -> str:
-    """`/api/users/{user_id}/products/` -> `users`."""
-    return path.removeprefix("/api/").split("/", 1)[0]
+def _belongs(component: str, segment: str) -> bool:
+    """Whether objects of `component` are those of the collection `segment` (`products`)."""
+    name = component.lower()
+    aliased = any(alias in name and to == segment for alias, to in _COMPONENT_ALIASES.items())
+    return aliased or (bool(segment) and segment.rstrip("s") in name)
 
 
-def _link_target(
-    source_path: str, component: str, fields: set[str], target_path: str, collections: set[str]
+def _link_parameters(
+    source_path: str, target_path: str, objects: list[tuple[str, str, Any]]
 ) -> dict[str, str] | None:
-    """How an object answered at `source_path` fills the path of `target_path`, if it does:
-    the operations beneath the answering path (a created product, its tags), or those of the
-    collection the object belongs to: the one its component is named after (a `Product` listed
-    under /api/users/ is one of /api/products/{id}/), else the answering path's own
-    (`/api/users/me/` names a user of /api/users/{user_id}/)."""
+    """How an answer at `source_path` fills the path of `target_path`, if it does: the target
+    has one path parameter the answer names (the object of the collection just before it),
+    beneath the answering path (the others then come from the request) or on its own."""
     rest = target_path.removeprefix(source_path)
-    new = _path_params(rest)
-    if target_path != rest and len(new) == 1 and rest.startswith("{"):
-        parameters = {p: f"$request.path.{p}" for p in _path_params(source_path)}
-    else:
-        named_after = [c for c in collections if component.lower().startswith(c.rstrip("s"))]
-        collection = max(named_after, key=len, default=_collection(source_path))
-        rest = target_path.removeprefix(f"/api/{collection}/")
-        new = _path_params(rest)
-        if target_path == rest or len(new) != 1 or not rest.startswith("{"):
-            return None
-        parameters = {}
-    field = new[0] if new[0] in fields else "id"
-    if field not in fields:
+    beneath = target_path != rest and rest.startswith("{")
+    new = _path_params(rest if beneath else target_path)
+    if len(new) != 1:
         return None
-    return parameters | {new[0]: f"$response.body#{{pointer}}{field}"}
+    before = target_path[: target_path.index("{" + new[0] + "}")].rstrip("/")
+    segment = before.rsplit("/", 1)[-1]
+    for pointer, component, properties in objects:
+        if not _belongs(component, segment):
+            continue
+        field = new[0] if new[0] in properties else "id"
+        if field in properties:
+            passed = {p: f"$request.path.{p}" for p in _path_params(source_path)} if beneath else {}
+            return passed | {new[0]: f"$response.body#{pointer}{field}"}
+    return None
 
 
 def _link_operations(result: dict[str, Any]) -> None:
     """OpenAPI links from an answer that names an object (a created product, a list of tags,
-    my profile) to the operations on that object, so clients and fuzzers can follow them."""
+    my profile, the lines of my bag) to the operations on that object, so clients and
+    fuzzers can follow them."""
     operations = [
         (path, method, operation)
         for path, item in result["paths"].items()
         for method, operation in item.items()
         if method in _METHODS
     ]
-    collections = {_collection(path) for path, _, _ in operations}
     for source_path, method, source in operations:
         if method not in {"get", "post"}:
             continue
         for status_code, response in source["responses"].items():
             if not status_code.startswith("2"):
                 continue
-            pointer, component, fields = _response_object(result, response)
+            objects = _objects_in(result, response)
             links: dict[str, Any] = {}
             for target_path, _, target in operations:
-                parameters = _link_target(source_path, component, fields, target_path, collections)
-                if parameters is None or target is source:
-                    continue
-                links[target["operationId"]] = {
-                    "operationId": target["operationId"],
-                    "parameters": {
-                        name: value.replace("{pointer}", pointer)
-                        for name, value in parameters.items()
-                    },
-                }
+                parameters = _link_parameters(source_path, target_path, objects)
+                if parameters is not None and target is not source:
+                    links[target["operationId"]] = {
+                        "operationId": target["operationId"],
+                        "parameters": parameters,
+                    }
             if links:
                 response["links"] = links
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "catalog",
     "commerce",
     "search",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,26 @@ CELERY_BEAT_SCHEDULE["search-redrive-outbox"] = {
     "schedule": SEARCH_REDRIVE_SECONDS,
 }
 
+# --- Order events -------------------------------------------------------------------------
+# Where the relay publishes the outbox's events: `redis` (Streams, nothing new to run) or
+# `kafka`. EVENTS_STREAM is the stream's or the topic's name.
+EVENTS_BACKEND = os.environ.get("EVENTS_BACKEND", "redis")
+if EVENTS_BACKEND not in {"redis", "kafka"}:
+    raise ValueError(f"EVENTS_BACKEND must be redis or kafka, not {EVENTS_BACKEND!r}")
+EVENTS_STREAM = os.environ.get("EVENTS_STREAM", "store.orders")
+EVENTS_REDIS_URL = os.environ.get("EVENTS_REDIS_URL", REDIS_URL)
+KAFKA_BOOTSTRAP_SERVERS = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:59092")
+# How long the stream keeps events (Redis: XADD MINID; Kafka: the topic's retention.ms).
+EVENTS_RETENTION_SECONDS = env_int("EVENTS_RETENTION_SECONDS", 7 * 24 * 3600)
+EVENTS_KAFKA_PARTITIONS = env_int("EVENTS_KAFKA_PARTITIONS", 3)
+# The CloudEvents `source` of the events this service emits.
+EVENTS_SOURCE = os.environ.get("EVENTS_SOURCE", "urn:store-api:commerce")
+EVENTS_REDRIVE_SECONDS = float(os.environ.get("EVENTS_REDRIVE_SECONDS", "10"))
+CELERY_BEAT_SCHEDULE["events-redrive"] = {
+    "task": "events.tasks.redrive_events",
+    "schedule": EVENTS_REDRIVE_SECONDS,
+}
+
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -231,6 +252,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.complete_operations",
     ],
+    # Several models have a `state`: each enum keeps its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStateEnum": "catalog.models.ProductState",
+        "BagStateEnum": "commerce.models.BagState",
+        "OrderStateEnum": "commerce.models.OrderState",
+    },
 }
 
 LOGGING = {
@@ -255,3 +282,11 @@ LOGGING = {
 
 # --- Store --------------------------------------------------------------------------------
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR")
+# Open bags untouched this long are abandoned by a beat task that runs every
+# BAG_SWEEP_INTERVAL_SECONDS.
+BAG_IDLE_DAYS = env_int("BAG_IDLE_DAYS", 30)
+BAG_SWEEP_INTERVAL_SECONDS = env_int("BAG_SWEEP_INTERVAL_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE["commerce.abandon_idle_bags"] = {
+    "task": "commerce.tasks.abandon_idle_bags",
+    "schedule": float(BAG_SWEEP_INTERVAL_SECONDS),
+}

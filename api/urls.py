@@ -12,6 +12,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     # search first: it answers GET /api/products/ and the autocomplete paths.
     path("", include("search.urls")),
     path("", include("catalog.urls")),
+    path("", include("commerce.urls")),
 ]
 
 urlpatterns = [

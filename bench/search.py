@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, sys.path[0] is bench/, where this file would shadow the `search` app.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+from bench.harness import write_section  # noqa: E402  (needs ROOT on the path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
 os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "bench")
 os.environ["DEBUG"] = "false"
@@ -593,10 +595,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         for r in report.rows
     ]
     lines = [
-        "# Performance",
-        "",
-        "Figures are measured by `bench/search.py` (`make bench`), each against a baseline "
-        "measured in the same run; tests never assert timings.",
+        "## Search: `bench/search.py` (`make bench`)",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; whole run {total_seconds / 60:.1f} min.",
         f"- Machine: {shell('nproc')} cores ({cpu}), "
@@ -634,8 +633,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         lines += ["Why the misses:", "", *[f"- {w}" for w in report.whys], ""]
     if report.errors:
         lines += ["Phases that failed:", "", *[f"- `{e}`" for e in report.errors], ""]
-    text = "\n".join(lines)
-    REPORT.write_text(text)
+    write_section("search", lines)
     return "\n".join(table)
 
 

@@ -1,9 +1,11 @@
 """Write use-cases of the catalog. Each is one transaction, so that everything the search
 index must see is committed together with the change (the search app records it)."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -12,7 +14,8 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from api.errors import PreconditionFailed
-from catalog.machines import apply_product_event
+from api.machines import send_event
+from catalog.machines import ProductMachine
 from catalog.models import Product, ProductState, ProductTag, Tag, tags_of
 from catalog.signals import catalog_changed
 
@@ -121,7 +124,7 @@ def create_product(
         raise TooManyTags(f"A product carries at most {MAX_TAGS_PER_PRODUCT} tags.")
     _associate(product, [get_or_create_tag(name=t)[0] for t in unique_names.values()])
     if publish:
-        apply_product_event(product, "publish")
+        send_event(ProductMachine, product, "publish")
         product.save(update_fields=["state", "updated"])
     _changed(products=[product.pk], tags=tags_of(product).values_list("pk", flat=True))
     return product
@@ -158,7 +161,7 @@ def delete_product(*, product: Product) -> None:
 def transition_product(*, product: Product, event: str) -> Product:
     """publish / archive / restore through the product machine (409 when not allowed)."""
     product = _lock(product)
-    apply_product_event(product, event)
+    send_event(ProductMachine, product, event)
     product.version += 1
     product.save(update_fields=["state", "version", "updated"])
     _changed(products=[product.pk], tags=tags_of(product).values_list("pk", flat=True))
@@ -187,9 +190,83 @@ def dissociate_tag(*, product: Product, tag: Tag) -> None:
         _changed(products=[product.pk], tags=[tag.pk])
 
 
+@dataclass(frozen=True)
+class Shortage:
+    """A product that cannot give the quantity asked: `reason` is `insufficient_stock`,
+    `not_active` (draft or archived) or `deleted` (the product or its seller)."""
+
+    product_id: str
+    requested: int
+    available: int
+    reason: str
+
+
+class StockShortage(Exception):
+    def __init__(self, shortages: list[Shortage]):
+        super().__init__(f"{len(shortages)} products cannot be sold in the quantity asked")
+        self.shortages = shortages
+
+
+def _lock_for_stock(product_ids: Iterable[UUID]) -> list[Product]:
+    # Always in id order, so two checkouts of the same products in any order never deadlock;
+    # NO KEY UPDATE, so bags and order lines can still reference the rows meanwhile.
+    return list(
+        Product.all_objects.select_for_update(no_key=True, of=("self",))
+        .select_related("owner")
+        .filter(pk__in=list(product_ids))
+        .order_by("pk")
+    )
+
+
+def _save_stock(products: list[Product]) -> None:
+    now = timezone.now()
+    for product in products:
+        product.version += 1
+        product.updated = now
+    Product.all_objects.bulk_update(products, ["stock", "version", "updated"])
+    _changed(products=[p.pk for p in products])
+
+
+@transaction.atomic
+def take_stock(quantities: Mapping[UUID, int]) -> dict[UUID, Product]:
+    """Take `quantities` (product id → units) out of stock, all or nothing: every product
+    must be active, its seller alive, and hold enough. Otherwise StockShortage lists every
+    product that falls short and nothing changes. Returns the locked products by id."""
+    products = {p.pk: p for p in _lock_for_stock(quantities)}
+    shortages = []
+    for product_id, requested in sorted(quantities.items()):
+        product = products.get(product_id)
+        if product is None or product.deleted is not None or product.owner.deleted is not None:
+            reason, available = "deleted", 0
+        elif product.state != ProductState.ACTIVE:
+            reason, available = "not_active", 0
+        elif product.stock < requested:
+            reason, available = "insufficient_stock", product.stock
+        else:
+            continue
+        shortages.append(Shortage(str(product_id), requested, available, reason))
+    if shortages:
+        raise StockShortage(shortages)
+    for product_id, requested in quantities.items():
+        products[product_id].stock -= requested
+    _save_stock(list(products.values()))
+    return products
+
+
+@transaction.atomic
+def return_stock(quantities: Mapping[UUID, int]) -> None:
+    """Put units back into stock (a cancelled order), whatever the products' state now."""
+    products = _lock_for_stock(quantities)
+    for product in products:
+        product.stock += quantities[product.pk]
+    _save_stock(products)
+
+
 __all__ = [
     "MAX_TAGS_PER_PRODUCT",
     "ProductState",
+    "Shortage",
+    "StockShortage",
     "TooManyTags",
     "associate_tag",
     "create_product",
@@ -197,6 +274,8 @@ __all__ = [
     "dissociate_tag",
     "get_or_create_tag",
     "rename_tag",
+    "return_stock",
+    "take_stock",
     "transition_product",
     "update_product",
 ]

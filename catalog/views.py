@@ -14,6 +14,7 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import User
 from accounts.schema import USER_ID
 from api.errors import Conflict
+from api.routers import UUID_PATTERN
 from api.schema import error_responses
 from catalog import selectors, services
 from catalog.models import Product, Tag
@@ -27,9 +28,6 @@ from catalog.serializers import (
     TagQuerySerializer,
     TagSerializer,
 )
-
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-
 
 TRANSITION_RESPONSES = {200: ProductSerializer, **error_responses(401, 403, 404, 409)}
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Start or stop this checkout's PostgreSQL, Redis and Elasticsearch on 127.0.0.1.
-#   scripts/services.sh start | stop | status
-# Missing programs are installed (Debian packages; Elasticsearch from Maven Central, cached
-# outside the work tree). Data lives in .services/ (git-ignored). Starting twice is harmless.
+# Start or stop this checkout's PostgreSQL, Redis and Elasticsearch on 127.0.0.1, and Kafka
+# when asked (WITH_KAFKA=1, or EVENTS_BACKEND=kafka).
+#   scripts/services.sh start | stop | status | database NAME | stop-X | start-X
+# Missing programs are installed (Debian packages; Elasticsearch and Kafka from Maven
+# Central, cached outside the work tree). Data lives in .services/ (git-ignored). Starting
+# twice is harmless.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +16,12 @@ ES_TRANSPORT_PORT=${ES_TRANSPORT_PORT:-59300}
 ES_VERSION=${ES_VERSION:-8.19.21}
 ES_HEAP=${ES_HEAP:-768m}
 ES_MAVEN_URL="https://repo1.maven.org/maven2/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
+KAFKA_PORT=${KAFKA_PORT:-59092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-59093}
+KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
+KAFKA_HEAP=${KAFKA_HEAP:-512m}
+# Kafka 4.4 still logs through slf4j 1.7: log4j's binding for it.
+LOG4J_VERSION=${LOG4J_VERSION:-2.25.2}
 DB_NAME=${DB_NAME:-store}
 DB_USER=${DB_USER:-store}
 DB_PASSWORD=${DB_PASSWORD:-store}
@@ -68,7 +76,7 @@ ensure_services_dir() {
     [ -L "$SERVICES_DIR" ] || ln -s "$alt" "$SERVICES_DIR"
     log "checkout not readable by $SERVICE_USER: data kept in $alt"
   fi
-  mkdir -p "$SERVICES_DIR"/{pg,redis,es/data,es/logs,es/config,es/tmp,run}
+  mkdir -p "$SERVICES_DIR"/{pg,redis,es/data,es/logs,es/config,es/tmp,kafka/data,run}
   [ "$(id -u)" = 0 ] && chown -R "$SERVICE_USER" "$(readlink -f "$SERVICES_DIR")"
   return 0
 }
@@ -84,6 +92,35 @@ ensure_elasticsearch() {
   fi
   unzip -q -o "$zip" -d "$CACHE_DIR"
   chmod -R a+rX "$ES_HOME"
+}
+
+# Kafka from Maven Central alone: the broker's jar and its runtime dependencies, resolved by
+# Maven into the cache (a second run downloads nothing).
+ensure_kafka() {
+  KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_VERSION"
+  [ -f "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" ] && return 0
+  command -v mvn >/dev/null || apt_install maven
+  mkdir -p "$KAFKA_HOME"
+  cat >"$KAFKA_HOME/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.store-api</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+  </dependencies>
+</project>
+POM
+  log "downloading Kafka $KAFKA_VERSION and its dependencies from Maven Central"
+  rm -rf "$KAFKA_HOME/libs.part"
+  mvn -B -f "$KAFKA_HOME/pom.xml" -Dmaven.repo.local="$CACHE_DIR/m2" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs.part" \
+    >"$KAFKA_HOME/maven.log" 2>&1 || { tail -n 30 "$KAFKA_HOME/maven.log" >&2; die "maven failed"; }
+  rm -rf "$KAFKA_HOME/libs" && mv "$KAFKA_HOME/libs.part" "$KAFKA_HOME/libs"
+  chmod -R a+rX "$KAFKA_HOME"
 }
 
 wait_for() {  # name, seconds, command...
@@ -111,12 +148,16 @@ start_postgres() {
   as_service "$bindir/pg_ctl" -D "$data" -l "$SERVICES_DIR/run/postgres.log" -w -t 60 \
     -o "-h 127.0.0.1 -p $PG_PORT -k $SERVICES_DIR/run -c fsync=off -c full_page_writes=off" start >/dev/null
   wait_for postgres 60 pg_ready
-  local psql="$bindir/psql -h 127.0.0.1 -p $PG_PORT -U postgres -v ON_ERROR_STOP=1 -qAt"
+  ensure_database "$DB_NAME"
+}
+
+ensure_database() {  # name: the role and the database, created when missing
+  local psql="$(pg_bindir)/psql -h 127.0.0.1 -p $PG_PORT -U postgres -v ON_ERROR_STOP=1 -qAt"
   if [ "$($psql -c "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'")" != 1 ]; then
     $psql -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
   fi
-  if [ "$($psql -c "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'")" != 1 ]; then
-    $psql -c "CREATE DATABASE $DB_NAME OWNER $DB_USER"
+  if [ "$($psql -c "SELECT 1 FROM pg_database WHERE datname='$1'")" != 1 ]; then
+    $psql -c "CREATE DATABASE $1 OWNER $DB_USER"
   fi
 }
 
@@ -160,6 +201,58 @@ YML
   wait_for elasticsearch 120 es_ready
 }
 
+kafka_ready() { (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; }
+
+start_kafka() {
+  if kafka_ready; then log "kafka already running on $KAFKA_PORT"; return 0; fi
+  ensure_kafka
+  local dir="$SERVICES_DIR/kafka" java
+  java=${KAFKA_JAVA:-$(command -v java)}
+  # One process is both broker and controller (KRaft); loopback only.
+  cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=3
+offsets.topic.replication.factor=1
+share.coordinator.state.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  cat >"$dir/log4j2.properties" <<LOG
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = $dir/kafka.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+LOG
+  [ "$(id -u)" = 0 ] && chown -R "$SERVICE_USER" "$dir"
+  local classpath="$KAFKA_HOME/libs/*" logging="-Dlog4j2.configurationFile=$dir/log4j2.properties"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    as_service "$java" "$logging" -cp "$classpath" kafka.tools.StorageTool format \
+      -t "$(as_service "$java" -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
+      -c "$dir/server.properties" >/dev/null
+  fi
+  log "starting Kafka $KAFKA_VERSION (heap $KAFKA_HEAP)"
+  # Its own session (Ctrl-C in a terminal does not reach it); the shell writes the pid the
+  # JVM keeps, since exec replaces the shell.
+  as_service setsid sh -c 'echo $$ >"$1"; shift; exec "$@"' kafka "$SERVICES_DIR/run/kafka.pid" \
+    "$java" "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" "$logging" -cp "$classpath" \
+    kafka.Kafka "$dir/server.properties" >"$SERVICES_DIR/run/kafka.out" 2>&1 </dev/null &
+  wait_for kafka 60 kafka_ready
+}
+
+want_kafka() { [ "${WITH_KAFKA:-}" = 1 ] || [ "${EVENTS_BACKEND:-}" = kafka ]; }
+
 stop_pidfile() {  # name, pidfile
   local pid
   [ -f "$2" ] || return 0
@@ -179,9 +272,11 @@ case "${1:-start}" in
     start_postgres
     start_redis
     start_elasticsearch
+    if want_kafka; then start_kafka; fi
     ;;
   stop)
     [ -d "$SERVICES_DIR" ] || exit 0
+    stop_pidfile kafka "$SERVICES_DIR/run/kafka.pid"
     stop_pidfile elasticsearch "$SERVICES_DIR/run/elasticsearch.pid"
     stop_pidfile redis "$SERVICES_DIR/run/redis.pid"
     if [ -f "$SERVICES_DIR/pg/postmaster.pid" ]; then
@@ -204,10 +299,24 @@ case "${1:-start}" in
     ensure_services_dir
     start_elasticsearch
     ;;
+  database)  # scripts/services.sh database NAME: a database of its own (benchmarks)
+    pg_ready || die "postgres is not running: scripts/services.sh start"
+    ensure_database "${2:?usage: $0 database NAME}"
+    ;;
+  stop-kafka)  # used by the outage tests
+    stop_pidfile kafka "$SERVICES_DIR/run/kafka.pid"
+    ;;
+  start-kafka)
+    ensure_programs
+    ensure_user
+    ensure_services_dir
+    start_kafka
+    ;;
   status)
     pg_ready && log "postgres up" || log "postgres down"
     redis_ready && log "redis up" || log "redis down"
     es_ready && log "elasticsearch up" || log "elasticsearch down"
+    kafka_ready && log "kafka up" || log "kafka down"
     ;;
   *) die "usage: $0 start|stop|status" ;;
 esac

@@ -55,7 +55,7 @@ def drain(batch_size: int = 500, max_batches: int | None = None) -> int:
             rows = list(
                 OutboxEntry.objects.select_for_update(skip_locked=True)
                 .filter(topic__in=TOPICS, processed__isnull=True)
-                .order_by("created")[:batch_size]
+                .order_by("position")[:batch_size]
             )
             if not rows:
                 break

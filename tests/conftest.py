@@ -1,15 +1,12 @@
 """Fixtures shared by every test. Tests talk to the real services `make services` runs."""
 
-import os
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
-
-# Each test session gets its own index prefix, so runs never see each other's indices.
-os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", f"test-{uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture
@@ -27,8 +24,8 @@ def es_scratch_index() -> Iterator[str]:
     get_client().indices.delete(index=name, ignore_unavailable=True)
 
 
-def bearer_client(user) -> APIClient:
-    """An API client authenticated the way real clients are: an OAuth2 bearer token."""
+def bearer_token(user) -> str:
+    """A valid OAuth2 access token of `user`, as the token endpoint would have issued it."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -40,8 +37,13 @@ def bearer_client(user) -> APIClient:
         expires=timezone.now() + timedelta(hours=1),
         scope="read write",
     )
+    return str(token.token)
+
+
+def bearer_client(user) -> APIClient:
+    """An API client authenticated the way real clients are: an OAuth2 bearer token."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {bearer_token(user)}")
     return client
 
 
@@ -95,6 +97,54 @@ def make_product(owner):
         return services.create_product(owner=owner, tags=tags, publish=publish, **defaults)
 
     return make
+
+
+# --- the people of a sale: a seller (the `owner` of products), a buyer and a third user ----
+
+
+@pytest.fixture
+def seller(owner):
+    return owner
+
+
+@pytest.fixture
+def buyer(other):
+    return other
+
+
+@pytest.fixture
+def seller_client(owner_client):
+    return owner_client
+
+
+@pytest.fixture
+def buyer_client(other_client):
+    return other_client
+
+
+@pytest.fixture
+def third_client(make_user):
+    return bearer_client(make_user("third"))
+
+
+@pytest.fixture
+def kettle(make_product):
+    return make_product(name="Blue kettle", price=Decimal("19.90"), stock=5)
+
+
+@pytest.fixture
+def lamp(make_product):
+    return make_product(name="Desk lamp", price=Decimal("45.00"), stock=3)
+
+
+def add(client, product, quantity=1):
+    response = client.post("/api/bag/items/", {"product_id": str(product.id), "quantity": quantity})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def place(client, key=None):
+    return client.post("/api/orders/", headers={"Idempotency-Key": key} if key else None)
 
 
 @pytest.fixture(autouse=True)

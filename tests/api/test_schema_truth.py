@@ -207,6 +207,13 @@ def test_creating_answers_link_to_the_operations_on_what_was_created(schema):
     assert retrieve["parameters"] == {"id": "$response.body#/id"}
 
 
+def test_links_name_the_object_of_the_target_collection(schema):
+    # Adding to the bag answers the bag: its lines, not the bag's own id, are bag items.
+    added = operation(schema, "post", "/api/bag/items/")["responses"]["201"]["links"]
+
+    assert added["bag_items_partial_update"]["parameters"] == {"id": "$response.body#/items/0/id"}
+
+
 def test_operation_ids_are_unique(schema):
     ids = [op["operationId"] for item in schema["paths"].values() for op in item.values()]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from catalog.machines import ProductMachine
+from api.management.commands.draw_state_machines import MACHINES, load, mermaid_of
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +56,10 @@ def test_archived_product_is_hidden_from_others(make_product, owner_client, othe
     assert owner_client.get(f"/api/products/{product.id}/").json()["state"] == "archived"
 
 
-def test_committed_diagram_matches_the_machine():
+@pytest.mark.parametrize("path", MACHINES)
+def test_committed_diagrams_match_the_machines(path):
     from django.conf import settings
-
-    from api.management.commands.draw_state_machines import mermaid_of
 
     committed = (settings.BASE_DIR / "docs" / "state-machines.md").read_text()
 
-    assert mermaid_of(ProductMachine) in committed
+    assert mermaid_of(load(path)) in committed

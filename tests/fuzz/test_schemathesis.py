@@ -69,16 +69,20 @@ def _resource_server() -> None:
     )
 
 
-def _seed_catalog(users: list[Any]) -> None:
-    """A little of everything, so reads have something to find and follow."""
+def _seed_store(users: list[Any]) -> None:
+    """A little of everything, so reads have something to find and follow: products in
+    every state, a follow, and for each shopper an order of the other's product (a sale for
+    the other) and a bag with a line in it."""
     from decimal import Decimal
 
     from accounts import services as accounts_services
     from catalog import services as catalog_services
+    from commerce import services as commerce_services
 
+    on_sale = []
     for n, user in enumerate(users):
         for publish in (True, False):
-            catalog_services.create_product(
+            product = catalog_services.create_product(
                 owner=user,
                 name=f"Walnut desk lamp {n}{'' if publish else ' (draft)'}",
                 description="Turned by hand.\nOiled twice.",
@@ -87,7 +91,13 @@ def _seed_catalog(users: list[Any]) -> None:
                 tags=["Lighting", f"Workshop {n}"],
                 publish=publish,
             )
+            if publish:
+                on_sale.append(product)
     accounts_services.follow_user(follower=users[0], followee=users[1])
+    for buyer, product in zip(users, reversed(on_sale), strict=True):
+        commerce_services.add_to_bag(buyer=buyer, product_id=product.id, quantity=1)
+        commerce_services.place_order(buyer=buyer)
+        commerce_services.add_to_bag(buyer=buyer, product_id=product.id, quantity=1)
 
 
 @pytest.fixture
@@ -108,7 +118,7 @@ def api_under_test(live_server, settings, monkeypatch) -> Iterator[ApiUnderTest]
         ensure_index(kind)
 
     users = [make_user(name) for name in ("fuzz-alice", "fuzz-bob")]
-    _seed_catalog(users)
+    _seed_store(users)
     _resource_server()
     from rest_framework.test import APIClient
 

@@ -13,7 +13,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from statemachine.contrib.diagram import DotGraphMachine, MermaidGraphMachine
 
-MACHINES = ["catalog.machines.ProductMachine"]
+MACHINES = [
+    "catalog.machines.ProductMachine",
+    "commerce.machines.BagMachine",
+    "commerce.machines.OrderMachine",
+]
 
 
 def load(path: str) -> Any:

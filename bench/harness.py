@@ -1,0 +1,281 @@
+"""What every benchmark here shares: percentiles, the report table, the API and worker as
+subprocesses, the machine's description, and its own section of docs/PERFORMANCE.md.
+
+Benchmarks are scripts (`.venv/bin/python bench/<name>.py`), not tests; each measures its
+figures against a baseline measured in the same run.
+"""
+
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+REPORT = ROOT / "docs" / "PERFORMANCE.md"
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - started
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+    status: str = ""  # PASS / MISS / "" (informative)
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    whys: list[str] = field(default_factory=list)
+
+    def add(self, *args: Any, **kwargs: Any) -> Row:
+        row = Row(*args, **kwargs)
+        self.rows.append(row)
+        print(f"  {row.figure}: {row.value} {row.baseline} {row.ratio} {row.status}", flush=True)
+        return row
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        print(f"== {name}", flush=True)
+        started = time.perf_counter()
+        try:
+            yield
+        except Exception as exc:  # a failed phase is reported, the next one still runs
+            traceback.print_exc()
+            self.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+        print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+
+    def table(self) -> list[str]:
+        lines = [
+            "| figure | value | baseline | ratio | target | result |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio} | {r.target} | {r.status} |"
+            for r in self.rows
+        ]
+        return lines
+
+    def closing(self) -> list[str]:
+        lines: list[str] = []
+        if self.notes:
+            lines += ["Notes:", "", *[f"- {n}" for n in self.notes], ""]
+        if self.whys:
+            lines += ["Why the misses:", "", *[f"- {w}" for w in self.whys], ""]
+        if self.errors:
+            lines += ["Phases that failed:", "", *[f"- `{e}`" for e in self.errors], ""]
+        return lines
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_healthy(url: str, processes: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        dead = [p.args for p in processes if p.poll() is not None]
+        if dead:
+            raise RuntimeError(f"server exited early: {dead}")
+        try:
+            response = requests.get(url, timeout=2)
+            if response.status_code == 200:
+                return
+            last = f"{response.status_code} {response.text[:200]}"
+        except requests.RequestException as exc:
+            last = str(exc)
+        time.sleep(0.25)
+    raise RuntimeError(f"{url} not healthy after {timeout:.0f} s: {last}")
+
+
+class Servers:
+    """gunicorn APIs and Celery workers as subprocesses of this run, each in its own
+    process group (stopped with its children), logging into `log_dir`."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.urls: list[str] = []
+
+    def _start(self, name: str, argv: list[str], **env: str) -> None:
+        log = (self.log_dir / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env={**os.environ, "DEBUG": "false", **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+
+    def api(self, name: str = "api", workers: int = 2, **env: str) -> str:
+        """Start gunicorn (sync workers, as `make run` serves) and return its base URL."""
+        port = free_port()
+        self._start(
+            name,
+            [
+                *(str(BIN / "gunicorn"), "api.wsgi", "-w", str(workers)),
+                *("--log-level", "warning", "--no-control-socket"),
+                *("-b", f"127.0.0.1:{port}"),
+            ],
+            **env,
+        )
+        url = f"http://127.0.0.1:{port}"
+        self.urls.append(url)
+        return url
+
+    def worker(self, name: str = "worker", concurrency: int = 2) -> None:
+        argv = [str(BIN / "celery"), "-A", "api", "worker", "-l", "WARNING"]
+        self._start(name, [*argv, "--concurrency", str(concurrency)])
+
+    def wait(self) -> None:
+        for url in self.urls:
+            wait_healthy(f"{url}/api/health/", self.processes)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                with suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in self.processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def print_logs(self) -> None:
+        for log in sorted(self.log_dir.glob("*.log")):
+            tail = log.read_text(errors="replace").strip().splitlines()[-15:]
+            if tail:
+                print(f"--- {log.name} (last lines)\n" + "\n".join(tail))
+
+
+def access_token(user: Any) -> str:
+    """A bearer token for `user`, as the token endpoint would issue it (an hour long)."""
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    token = AccessToken.objects.create(
+        user=user,
+        token=f"bench-{secrets.token_hex(16)}",
+        expires=timezone.now() + timedelta(hours=1),
+        scope="read write",
+    )
+    return str(token.token)
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def shell(command: str) -> str:
+    try:
+        return subprocess.run(  # noqa: S602 - fixed commands describing the machine
+            command, shell=True, capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except Exception as exc:
+        return f"({exc})"
+
+
+def machine() -> str:
+    """One line: cores, CPU, Python, PostgreSQL and Elasticsearch versions."""
+    from django.db import connection
+
+    from search.client import get_client
+
+    try:  # GET / is not served by the local node: ask the nodes API
+        nodes = get_client().nodes.info(node_id="_local")["nodes"]
+        es_version = next(iter(nodes.values()))["version"]
+    except Exception:
+        es_version = "?"
+    cpu = shell("lscpu | grep -m1 'Model name'").split(":")[-1].strip() or platform.processor()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, "
+        f"Python {platform.python_version()}, PostgreSQL {pg_version}, Elasticsearch "
+        f"{es_version}; everything (API, worker, PostgreSQL, Redis, Elasticsearch, the "
+        "clients) on the same machine"
+    )
+
+
+def stamp(total_seconds: float) -> str:
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; whole run {total_seconds / 60:.1f} min"
+
+
+HEADER = """# Performance
+
+Figures are measured by the scripts under `bench/`, each against a baseline measured in the
+same run; tests never assert timings. Each section below is rewritten by its own script.
+"""
+
+
+def write_section(key: str, lines: list[str]) -> None:
+    """Replace this benchmark's section of docs/PERFORMANCE.md (or add it at the end),
+    leaving the other benchmarks' sections as they are."""
+    text = REPORT.read_text() if REPORT.exists() else HEADER
+    if not text.startswith("# Performance"):
+        text = HEADER
+    begin, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
+    section = "\n".join([begin, *lines, end])
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    REPORT.write_text(text)

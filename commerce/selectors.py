@@ -1,0 +1,33 @@
+"""Reads of bags, orders and sales from PostgreSQL: one's own, never anyone else's."""
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from commerce.models import Bag, BagItem, Order, OrderLine
+
+
+def bag_with_items(bag: Bag) -> Bag:
+    """The bag with its live items and their products (current name, price, stock)."""
+    items = BagItem.objects.select_related("product__owner").order_by("created", "id")
+    return Bag.objects.prefetch_related(Prefetch("items", queryset=items)).get(pk=bag.pk)
+
+
+def orders_of(buyer: User, *, state: str | None = None) -> QuerySet[Order]:
+    """The buyer's orders, newest first, with their lines."""
+    orders = Order.objects.filter(buyer=buyer)
+    if state:
+        orders = orders.filter(state=state)
+    lines = OrderLine.objects.select_related("seller").order_by("position")
+    return orders.prefetch_related(Prefetch("lines", queryset=lines)).order_by("-created", "-id")
+
+
+def sales_of(
+    seller: User, *, fulfilled: bool | None = None, order_state: str | None = None
+) -> QuerySet[OrderLine]:
+    """Order lines of the seller's products, newest first."""
+    lines = OrderLine.objects.filter(seller=seller).select_related("order__buyer")
+    if fulfilled is not None:
+        lines = lines.filter(fulfilled__isnull=not fulfilled)
+    if order_state:
+        lines = lines.filter(order__state=order_state)
+    return lines.order_by("-created", "-id")

@@ -1,0 +1,318 @@
+"""Write use-cases of the store's buying half. Each is one transaction.
+
+Locks are always taken in the same order, so concurrent checkouts never deadlock: the
+buyer's bag (or the order) first, then products in id order (`catalog.services.take_stock`).
+"""
+
+import secrets
+from dataclasses import asdict
+from datetime import timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import exceptions, status
+
+from accounts.models import User
+from api.errors import Conflict, InvalidTransition
+from api.machines import send_event
+from catalog import services as catalog
+from catalog.models import Product
+from commerce.events import record_order_event
+from commerce.machines import BagMachine, OrderMachine
+from commerce.models import (
+    MAX_QUANTITY,
+    Bag,
+    BagItem,
+    BagState,
+    Order,
+    OrderLine,
+    line_total,
+)
+
+MAX_BAG_LINES = 100
+# Crockford's base32: no I, L, O or U to misread on a phone.
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was used for an order of a different bag; use a new key."
+
+
+# --- the bag --------------------------------------------------------------------------------
+
+
+def _open_bag(buyer: User, *, create: bool) -> Bag | None:
+    """The buyer's open bag, locked for this transaction; created on first use."""
+    bag = Bag.objects.select_for_update().filter(owner=buyer, state=BagState.OPEN).first()
+    if bag is not None or not create:
+        return bag
+    try:
+        with transaction.atomic():
+            return Bag.objects.create(owner=buyer)
+    except IntegrityError:  # a concurrent request of the same buyer created it first
+        return Bag.objects.select_for_update().get(owner=buyer, state=BagState.OPEN)
+
+
+@transaction.atomic
+def open_bag(*, buyer: User) -> Bag:
+    """The buyer's open bag, created when they have none."""
+    bag = _open_bag(buyer, create=True)
+    assert bag is not None  # noqa: S101  (create=True always returns one)
+    return bag
+
+
+def _buyable(buyer: User, product_id: UUID) -> Product:
+    product = Product.objects.select_related("owner").filter(pk=product_id).first()
+    if product is not None and product.owner_id == buyer.pk:
+        raise ValidationError({"product_id": "You cannot buy your own product."}, code="own")
+    if product is None or not product.is_active or product.owner.is_deleted:
+        raise ValidationError({"product_id": "This product is not for sale."}, code="not_active")
+    return product
+
+
+def _check_quantity(product: Product, quantity: int) -> None:
+    if quantity > MAX_QUANTITY:
+        raise ValidationError(
+            {"quantity": f"At most {MAX_QUANTITY} of a product per bag."}, code="max_value"
+        )
+    if quantity > product.stock:
+        message = f"Only {product.stock} in stock." if product.stock else "Out of stock."
+        raise ValidationError({"quantity": message}, code="insufficient_stock")
+
+
+def _touch(bag: Bag) -> None:
+    # `updated` tells the idle-bag sweep when the buyer last used the bag.
+    bag.save(update_fields=["updated"])
+
+
+def _item_of(bag: Bag | None, item_id: UUID) -> BagItem:
+    item = BagItem.objects.filter(bag=bag, pk=item_id).first() if bag else None
+    if item is None:
+        raise Http404
+    return item
+
+
+@transaction.atomic
+def add_to_bag(*, buyer: User, product_id: UUID, quantity: int) -> Bag:
+    """Put `quantity` units of a product in the buyer's bag, added to its line if it has one.
+    Refused (400) for one's own product, a product not for sale, or more than its stock."""
+    bag = open_bag(buyer=buyer)
+    product = _buyable(buyer, product_id)
+    item = BagItem.objects.filter(bag=bag, product=product).first()
+    if item is None and BagItem.objects.filter(bag=bag).count() >= MAX_BAG_LINES:
+        raise ValidationError(
+            {"product_id": f"A bag holds at most {MAX_BAG_LINES} different products."},
+            code="max_lines",
+        )
+    total = quantity + (item.quantity if item else 0)
+    _check_quantity(product, total)
+    if item is None:
+        BagItem.objects.create(bag=bag, product=product, quantity=total)
+    else:
+        item.quantity = total
+        item.save(update_fields=["quantity", "updated"])
+    _touch(bag)
+    return bag
+
+
+@transaction.atomic
+def change_quantity(*, buyer: User, item_id: UUID, quantity: int) -> Bag:
+    """Set how many units of a line the buyer wants (1-999, at most the stock)."""
+    bag = _open_bag(buyer, create=False)
+    item = _item_of(bag, item_id)
+    assert bag is not None  # noqa: S101  (_item_of found the item in it)
+    product = _buyable(buyer, item.product_id)
+    _check_quantity(product, quantity)
+    item.quantity = quantity
+    item.save(update_fields=["quantity", "updated"])
+    _touch(bag)
+    return bag
+
+
+@transaction.atomic
+def remove_from_bag(*, buyer: User, item_id: UUID) -> None:
+    """Take a line out of the buyer's open bag (it is soft-deleted)."""
+    bag = _open_bag(buyer, create=False)
+    _item_of(bag, item_id).delete()
+    assert bag is not None  # noqa: S101
+    _touch(bag)
+
+
+@transaction.atomic
+def empty_bag(*, buyer: User) -> None:
+    """The buyer empties the bag: it is abandoned (kept, as history); the next use opens a
+    new one. Harmless when there is no open bag."""
+    bag = _open_bag(buyer, create=False)
+    if bag is not None:
+        send_event(BagMachine, bag, "abandon")
+        bag.save(update_fields=["state", "updated"])
+
+
+def abandon_idle_bags(*, idle_days: int, batch_size: int = 500) -> int:
+    """Abandon open bags untouched for `idle_days`; returns how many. Safe with several
+    workers (SKIP LOCKED) and against buyers using their bag meanwhile (the row lock)."""
+    cutoff = timezone.now() - timedelta(days=idle_days)
+    abandoned = 0
+    while True:
+        with transaction.atomic():
+            bags = list(
+                Bag.objects.select_for_update(skip_locked=True).filter(
+                    state=BagState.OPEN, updated__lt=cutoff
+                )[:batch_size]
+            )
+            if not bags:
+                return abandoned
+            now = timezone.now()
+            for bag in bags:
+                send_event(BagMachine, bag, "abandon")
+                bag.updated = now
+            Bag.objects.bulk_update(bags, ["state", "updated"])
+        abandoned += len(bags)
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+def _new_number() -> str:
+    code = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"ORD-{code[:4]}-{code[4:]}"
+
+
+def _same_lines(items: list[BagItem], order: Order) -> bool:
+    return {(i.product_id, i.quantity) for i in items} == {
+        (line.product_id, line.quantity) for line in order.lines.all()
+    }
+
+
+def _create_order(**fields: object) -> Order:
+    for _ in range(5):  # 32^8 numbers: a clash is rare, and retried
+        try:
+            with transaction.atomic():
+                return Order.objects.create(number=_new_number(), **fields)
+        except IntegrityError as exc:
+            if "number" not in str(exc):
+                raise
+    raise RuntimeError("Could not find a free order number")
+
+
+@transaction.atomic
+def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]:
+    """Turn the buyer's open bag into an order: stock taken, names and prices copied into
+    lines at this moment's prices, the bag checked out, all in one transaction.
+
+    Returns (order, created). With an `idempotency_key` already used by this buyer, the
+    order placed with it comes back (created=False) when the bag is empty (the first try
+    checked it out) or holds the same lines; another bag is refused (422). An empty bag is
+    400; a product short of stock, no longer active or deleted is 409 listing every such
+    line, and nothing changes.
+    """
+    bag = _open_bag(buyer, create=False)
+    items = list(BagItem.objects.filter(bag=bag).order_by("created", "id")) if bag else []
+    if idempotency_key:
+        previous = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+        if previous is not None:
+            if items and not _same_lines(items, previous):
+                raise IdempotencyKeyReused()
+            return previous, False
+    if bag is None or not items:
+        raise ValidationError({"bag": "Your bag is empty."}, code="empty")
+    try:
+        products = catalog.take_stock({item.product_id: item.quantity for item in items})
+    except catalog.StockShortage as exc:
+        raise Conflict(
+            "Some products of the bag are not available in the quantity asked.",
+            {"lines": [asdict(shortage) for shortage in exc.shortages]},
+            code="insufficient_stock",
+        ) from exc
+    lines = [
+        OrderLine(
+            position=position,
+            product_id=item.product_id,
+            seller_id=products[item.product_id].owner_id,
+            product_name=products[item.product_id].name,
+            unit_price=products[item.product_id].price,
+            quantity=item.quantity,
+            line_total=line_total(products[item.product_id].price, item.quantity),
+        )
+        for position, item in enumerate(items, start=1)
+    ]
+    order = _create_order(
+        buyer=buyer,
+        bag=bag,
+        total=sum((line.line_total for line in lines), Decimal("0.00")),
+        currency=settings.STORE_CURRENCY,
+        idempotency_key=idempotency_key,
+    )
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    send_event(BagMachine, bag, "check_out")
+    bag.save(update_fields=["state", "updated"])
+    record_order_event(order, "placed", lines=lines)
+    return order, True
+
+
+def _locked_order(order_id: UUID, **owned_by: User) -> Order:
+    order = Order.objects.select_for_update().filter(pk=order_id, **owned_by).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+@transaction.atomic
+def cancel_order(*, buyer: User, order_id: UUID) -> Order:
+    """The buyer cancels an order no seller has fulfilled a line of; the stock returns."""
+    order = _locked_order(order_id, buyer=buyer)
+    send_event(OrderMachine, order, "cancel")
+    catalog.return_stock(
+        {line.product_id: line.quantity for line in OrderLine.objects.filter(order=order)}
+    )
+    order.save(update_fields=["state", "updated"])
+    record_order_event(order, "cancelled")
+    return order
+
+
+@transaction.atomic
+def fulfil_line(*, seller: User, line_id: UUID) -> OrderLine:
+    """A seller marks a line of their product as sent; the last line completes the order.
+    A line already fulfilled, or of a cancelled order, is 409."""
+    line = OrderLine.objects.filter(pk=line_id, seller=seller).first()
+    if line is None:
+        raise Http404
+    order = _locked_order(line.order_id)  # the order first: two sellers complete it once
+    line.refresh_from_db()
+    if line.fulfilled is not None:
+        raise InvalidTransition(state="fulfilled", event="fulfil", allowed_events=[])
+    line.fulfilled = timezone.now()
+    line.save(update_fields=["fulfilled", "updated"])
+    before = order.state
+    send_event(OrderMachine, order, "fulfil_line")  # refused when cancelled: rolls back
+    order.save(update_fields=["state", "updated"])
+    lines = list(OrderLine.objects.filter(order=order))
+    record_order_event(order, "line_fulfilled", lines=lines, line=line)
+    if order.state != before:
+        record_order_event(order, order.state, lines=lines)  # partially_fulfilled, completed
+    line.order = order
+    return line
+
+
+__all__ = [
+    "MAX_BAG_LINES",
+    "IdempotencyKeyReused",
+    "abandon_idle_bags",
+    "add_to_bag",
+    "cancel_order",
+    "change_quantity",
+    "empty_bag",
+    "fulfil_line",
+    "open_bag",
+    "place_order",
+    "remove_from_bag",
+]
