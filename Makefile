@@ -12,11 +12,12 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install services services-stop migrate run lint test diagrams bench bench-setup bench-checkout bench-events clean
+.PHONY: help install services services-stop migrate run lint test fuzz diagrams bench bench-setup bench-checkout bench-events clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
 	@echo "make test           install, start services, ruff + mypy + migrations check + pytest"
+	@echo "make fuzz           schemathesis with a long budget (FUZZ_MAX_EXAMPLES=100, FUZZ_SEED)"
 	@echo "make services       start PostgreSQL, Redis, Elasticsearch for this checkout"
 	@echo "make services-stop  stop them"
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
@@ -57,6 +58,11 @@ lint: install
 test: export WITH_KAFKA = 1
 test: install services lint
 	$(BIN)/pytest
+
+# The fuzz suite `make test` runs (tests/fuzz), with a long budget; see docs/RELIABILITY.md.
+FUZZ_MAX_EXAMPLES ?= 100
+fuzz: install services
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_LOG_DIR=$(CURDIR)/.fuzz $(BIN)/pytest tests/fuzz -s
 
 diagrams: install
 	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }
