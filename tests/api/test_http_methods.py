@@ -41,3 +41,55 @@ def test_head_on_a_products_tags_changes_nothing_even_with_a_body(make_product, 
     assert head.content == b""
     assert not Tag.objects.filter(name="Sneaky").exists()
     assert owner_client.get(url).json() == [{"name": "Kitchen", "slug": "kitchen"}]
+
+
+METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "BREW"]
+
+
+@pytest.fixture
+def every_path(make_product, seller, buyer_client, kettle) -> list[str]:
+    """Every path of the schema, its parameters filled with objects that exist."""
+    from rest_framework.test import APIClient
+
+    from tests.conftest import add, place
+
+    add(buyer_client, kettle)
+    order = place(buyer_client).json()
+    line = add(buyer_client, kettle)["items"][0]
+    ids = {
+        "/api/products/": str(kettle.id),
+        "/api/bag/items/": line["id"],
+        "/api/orders/": order["id"],
+        "/api/sales/": order["lines"][0]["id"],
+    }
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    paths = []
+    for path in schema.json()["paths"]:
+        for collection, value in ids.items():
+            path = path.replace(f"{collection}{{id}}", f"{collection}{value}")
+        paths.append(path.replace("{user_id}", str(seller.id)).replace("{slug}", "kitchen"))
+    assert not [path for path in paths if "{" in path], paths  # a new kind of id: add it above
+    return paths
+
+
+def test_every_path_answers_every_method_without_a_server_error(
+    every_path, buyer_client, api_client
+):
+    # Wrong methods are 405 with an Allow header, OPTIONS describes, HEAD is GET without a
+    # body: signed in (the buyer of a real order) and anonymously.
+    server_errors = []
+    head_differs = []
+    for client in (buyer_client, api_client):
+        for path in every_path:
+            for method in METHODS:
+                response = client.generic(method, path)
+                if response.status_code >= 500:
+                    server_errors.append((method, path, response.status_code))
+                if response.status_code == 405:
+                    assert response.has_header("Allow"), (method, path)
+            get, head = client.get(path), client.head(path)
+            if (head.status_code, head.content) != (get.status_code, b""):
+                head_differs.append((path, get.status_code, head.status_code))
+
+    assert server_errors == []
+    assert head_differs == []

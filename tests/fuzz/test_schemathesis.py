@@ -115,8 +115,9 @@ def api_under_test(live_server, settings, monkeypatch) -> Iterator[ApiUnderTest]
     # other than 429 (still documented, still checked when they happen).
     monkeypatch.setattr(RegistrationRateThrottle, "rate", "1000000/hour", raising=False)
     settings.TOKEN_RATE_LIMIT_PER_IP = settings.TOKEN_RATE_LIMIT_PER_USERNAME = 1_000_000
-    # Thousands of 4xx answers are the point here; Django would log each one.
+    # Thousands of 4xx answers and index writes are the point here; nobody reads each line.
     monkeypatch.setattr(logging.getLogger("django.request"), "level", logging.ERROR)
+    monkeypatch.setattr(logging.getLogger("celery.app.trace"), "level", logging.WARNING)
     # The search sync runs in the server thread right after each commit.
     celery_app.conf.task_always_eager = True
     for kind in KINDS:
