@@ -12,11 +12,14 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install services services-stop migrate run lint test fuzz diagrams bench bench-setup bench-checkout bench-events clean
+.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-storefront clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
 	@echo "make test           install, start services, ruff + mypy + migrations check + pytest"
+	@echo "                    (the storefront's tests run in headless Chromium, installed when missing)"
+	@echo "make test-browser   only the storefront's browser tests"
+	@echo "make screenshots    browser tests, then copy the home, search and suggestions screenshots to docs/"
 	@echo "make fuzz           schemathesis with a long budget (FUZZ_MAX_EXAMPLES=100, FUZZ_SEED)"
 	@echo "make services       start PostgreSQL, Redis, Elasticsearch for this checkout"
 	@echo "make services-stop  stop them"
@@ -24,6 +27,7 @@ help:
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
 	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
+	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
 $(UV):
@@ -35,6 +39,10 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	@touch $@
 
 install: $(VENV)/.synced
+
+# Headless Chromium + chromedriver (Debian) and axe-core (npm, from package-lock.json).
+browser:
+	@scripts/browser.sh
 
 services:
 	@scripts/services.sh start
@@ -56,13 +64,22 @@ lint: install
 
 # The event tests need a real Kafka broker too.
 test: export WITH_KAFKA = 1
-test: install services lint
+test: install services browser lint
 	$(BIN)/pytest
 
 # The fuzz suite `make test` runs (tests/fuzz), with a long budget; see docs/RELIABILITY.md.
 FUZZ_MAX_EXAMPLES ?= 100
 fuzz: install services
 	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_LOG_DIR=$(CURDIR)/.fuzz $(BIN)/pytest tests/fuzz -s
+
+test-browser: install services browser
+	$(BIN)/pytest tests/browser
+
+# The screenshots README shows come from the browser tests' own run.
+screenshots: install services browser
+	STOREFRONT_SCREENSHOTS=.screenshots $(BIN)/pytest tests/browser -q
+	mkdir -p docs/screenshots
+	cp .screenshots/home.png .screenshots/search.png .screenshots/suggestions.png docs/screenshots/
 
 diagrams: install
 	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }
@@ -93,5 +110,10 @@ bench-events: export WITH_KAFKA = 1
 bench-events: bench-setup
 	$(BENCH_ENV) $(BIN)/python bench/events.py $(EVENTS_ARGS)
 
+# Time from a keystroke to updated results, in Chromium, on the bench catalog.
+STOREFRONT_ARGS ?= --products 100000
+bench-storefront: bench-setup browser
+	$(BENCH_ENV) $(BIN)/python bench/storefront.py $(STOREFRONT_ARGS)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache node_modules .screenshots

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "commerce",
     "search",
     "events",
+    "storefront",
 ]
 
 MIDDLEWARE = [

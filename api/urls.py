@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from api.health import HealthView
+from api.index import ApiIndexView
 from api.schema import DocsView, SchemaView
 
 api_patterns: list[URLPattern | URLResolver] = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("health/", HealthView.as_view(), name="health"),
     path("", include("accounts.urls")),
     path("schema/", SchemaView.as_view(), name="schema"),
@@ -18,6 +20,8 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    # The shoppers' page: HTML and static files, a client of /api/ like any other.
+    path("", include("storefront.urls")),
 ]
 
 handler400 = "api.errors.bad_request"

@@ -1,0 +1,145 @@
+// The bag: quantities, removal, the total at today's prices, and placing the order (with an
+// Idempotency-Key, so a retry after a lost answer never places a second order).
+import { newKey, request } from "../api.js";
+import { announce, fill, h, money, settleFocus } from "../dom.js";
+import { busy, messageBox, showMessage } from "../forms.js";
+import { flash, refreshBagCount } from "../session.js";
+import { loadFailure, signedIn } from "./common.js";
+
+// The key of the order being placed, kept while the bag's lines stay the same.
+let pending = null; // {key, lines}
+
+function fingerprint(bag) {
+  return bag.items.map((item) => `${item.product.id}:${item.quantity}`).sort().join(",");
+}
+
+function shortageText(line) {
+  if (line.reason === "insufficient_stock") {
+    return line.available
+      ? `Only ${line.available} left: lower the quantity to ${line.available} or remove it.`
+      : "Sold out since you added it: remove it to place your order.";
+  }
+  if (line.reason === "not_active") return "No longer for sale: remove it to place your order.";
+  return "This product was removed: remove it to place your order.";
+}
+
+function availabilityText(item) {
+  const a = item.availability;
+  if (!a.active) return "No longer for sale.";
+  if (!a.in_stock) return "Sold out.";
+  if (!a.enough_stock) return `Only ${item.product.stock} left.`;
+  return "";
+}
+
+export function bagView({ main, navigate }) {
+  if (!signedIn(main, "Your bag", "your bag")) return undefined;
+  document.title = "Your bag – Store";
+  const controller = new AbortController();
+  const title = h("h1", {}, "Your bag");
+  const body = h("div", { class: "bag" }, h("p", { class: "loading" }, "Loading…"));
+  fill(main, title, body);
+
+  async function load() {
+    try {
+      show(await request("/api/bag/", { signal: controller.signal }));
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      fill(body, loadFailure(error, load));
+    }
+  }
+
+  function show(bag, { shortages = {} } = {}) {
+    refreshBagCount(bag);
+    const focusedId = document.activeElement && body.contains(document.activeElement) ? document.activeElement.id : null;
+    if (!bag.items.length) {
+      fill(body, h("p", {}, "Your bag is empty. ", h("a", { href: "/" }, "Find something you like"), "."));
+      settleFocus(main);
+      return;
+    }
+    const orderBox = messageBox({ id: "order-message" });
+    const place = h("button", { type: "button", class: "button", id: "place-order", "aria-describedby": "order-message" }, "Place order");
+    place.addEventListener("click", () => busy(place, () => placeOrder(bag, orderBox)));
+    fill(body,
+      h("ul", { class: "bag-lines", "aria-label": "Products in your bag" }, bag.items.map((item) => line(item, shortages[item.product.id]))),
+      h("div", { class: "bag-total" },
+        h("p", {}, "Total ", h("strong", { id: "bag-total" }, money(bag.total, bag.currency)),
+          h("span", { class: "hint" }, " at today's prices")),
+        bag.orderable ? null : h("p", { class: "hint" }, "Fix the lines marked above to place your order."),
+        place, orderBox));
+    if (focusedId && document.getElementById(focusedId)) document.getElementById(focusedId).focus();
+    settleFocus(main);
+  }
+
+  function line(item, shortage) {
+    const qtyId = `qty-${item.id}`;
+    const errorId = `qty-${item.id}-error`;
+    const problem = shortage ? shortageText(shortage) : availabilityText(item);
+    const error = h("p", { class: "field-error", id: errorId, hidden: !problem, role: shortage ? "alert" : null }, problem);
+    const input = h("input", {
+      id: qtyId, type: "number", min: 1, max: 999, step: 1, inputmode: "numeric",
+      value: item.quantity, "aria-describedby": errorId, "aria-invalid": problem ? "true" : null,
+    });
+    input.addEventListener("change", async () => {
+      const quantity = Number(input.value);
+      try {
+        show(await request(`/api/bag/items/${item.id}/`, { method: "PATCH", json: { quantity } }));
+        announce(`Quantity of ${item.product.name} is now ${quantity}.`);
+      } catch (err) {
+        error.hidden = false;
+        error.textContent = err.details && err.details.quantity ? [].concat(err.details.quantity).join(" ") : err.message;
+        input.setAttribute("aria-invalid", "true");
+      }
+    });
+    const remove = h("button", { type: "button", class: "link-button", id: `remove-${item.id}` },
+      "Remove", h("span", { class: "visually-hidden" }, ` ${item.product.name}`));
+    remove.addEventListener("click", () => busy(remove, async () => {
+      try {
+        await request(`/api/bag/items/${item.id}/`, { method: "DELETE" });
+        announce(`${item.product.name} removed from your bag.`);
+        const bag = await request("/api/bag/");
+        show(bag);
+        const next = body.querySelector("input[type=number]") || document.querySelector("main h1");
+        if (next) next.focus();
+      } catch (err) {
+        error.hidden = false;
+        error.textContent = err.message;
+      }
+    }));
+    return h("li", { class: "bag-line", dataset: { product: item.product.id } },
+      h("div", { class: "what" },
+        h("a", { href: `/products/${item.product.id}/`, class: "name" }, item.product.name),
+        h("span", { class: "hint" }, ` from ${item.product.owner.username} · ${money(item.product.price)} each`)),
+      h("div", { class: "qty" },
+        h("label", { for: qtyId }, "Quantity", h("span", { class: "visually-hidden" }, ` of ${item.product.name}`)),
+        input, remove),
+      h("p", { class: "line-total" }, money(item.line_total)),
+      error);
+  }
+
+  async function placeOrder(bag, box) {
+    const lines = fingerprint(bag);
+    if (!pending || pending.lines !== lines) pending = { key: newKey(), lines };
+    let order;
+    try {
+      order = await request("/api/orders/", { method: "POST", headers: { "Idempotency-Key": pending.key } });
+    } catch (error) {
+      if (error.status === 409 && error.details && error.details.lines) {
+        const shortages = Object.fromEntries(error.details.lines.map((l) => [l.product_id, l]));
+        show(await request("/api/bag/"), { shortages });
+        const orderBox = document.getElementById("order-message");
+        showMessage(orderBox, "Some products are not available in the quantity you asked: see the lines marked above.");
+        return;
+      }
+      if (error.status === 422 || error.status === 400) pending = null;
+      showMessage(box, error.status === 400 && error.details.bag ? [].concat(error.details.bag).join(" ") : error.message);
+      return;
+    }
+    pending = null;
+    refreshBagCount({ item_count: 0 });
+    flash(`Thank you! Order ${order.number} is placed.`);
+    navigate("/orders/");
+  }
+
+  load();
+  return { leave: () => controller.abort() };
+}
