@@ -201,6 +201,8 @@ class MoneyField(serializers.DecimalField):
 
     def to_internal_value(self, data: Any) -> Decimal:
         if isinstance(data, str) and not re.search(MONEY_PATTERN, data):
+            if re.fullmatch(r"\s*-[0-9.]+\s*", data):  # a negative amount: say just that
+                self.fail("min_value", min_value=self.min_value)
             raise serializers.ValidationError(MONEY_MESSAGE)
         return super().to_internal_value(data)
 
