@@ -10,4 +10,5 @@ RUN SECRET_KEY=build python manage.py collectstatic --noinput
 RUN useradd --system --no-create-home app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "api.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+ENV WEB_BIND=0.0.0.0:8000 WEB_ACCESS_LOG=-
+CMD ["gunicorn", "-c", "python:api.gunicorn_conf", "api.wsgi"]

@@ -27,7 +27,9 @@ class BearerTokenAuthentication(OAuth2Authentication):
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         if not _presents_bearer_token(request):
-            return None  # DOT would also look for `access_token` in the query and the body
+            # DOT would also look for `access_token` in the query and a form body; not
+            # asking it at all also spares anonymous reads a tenth of a search's CPU.
+            return None
         result = super().authenticate(request)
         if result is None:
             # Read by authenticate_header() for the WWW-Authenticate challenge.

@@ -6,8 +6,10 @@ the defaults match the services that `make services` starts on 127.0.0.1.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from elasticsearch import OrjsonSerializer
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -137,11 +139,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 
 # DRF throttles and the token-endpoint limiter count in Redis, so every web process agrees.
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-    }
+    },
+    # Autocomplete answers, per web process: no network hop (Redis would add one).
+    "suggestions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "suggestions",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
 }
 
 # --- OAuth2 (django-oauth-toolkit) --------------------------------------------------------
@@ -180,6 +188,8 @@ ELASTICSEARCH_DSL = {
         "request_timeout": ELASTICSEARCH_TIMEOUT,
         "max_retries": 1,
         "retry_on_timeout": False,
+        # The client's own orjson serializer: JSON was a sixth of a search's CPU in the API.
+        "serializer": OrjsonSerializer(),
     }
 }
 # The sync is driven by the outbox (search issue), never by django-elasticsearch-dsl's
@@ -189,6 +199,8 @@ ELASTICSEARCH_DSL_AUTO_REFRESH = False
 ELASTICSEARCH_DSL_SIGNAL_PROCESSOR = "search.signals.OutboxSignalProcessor"
 SEARCH_REDRIVE_SECONDS = float(os.environ.get("SEARCH_REDRIVE_SECONDS", "30"))
 SEARCH_AUTOCOMPLETE_SIZE = env_int("SEARCH_AUTOCOMPLETE_SIZE", 10)
+# How stale an autocomplete answer may be (seconds; 0 turns the cache off).
+SEARCH_AUTOCOMPLETE_CACHE_SECONDS = float(os.environ.get("SEARCH_AUTOCOMPLETE_CACHE_SECONDS", "10"))
 SEARCH_PAGE_SIZE = env_int("SEARCH_PAGE_SIZE", 20)
 CELERY_BEAT_SCHEDULE["search-redrive-outbox"] = {
     "task": "search.tasks.redrive_search_outbox",

@@ -1,10 +1,11 @@
-"""The baseline of bench/search.py: product search "the way a plain DRF app does it":
-a ListAPIView over PostgreSQL with SearchFilter (icontains) and page-number pagination."""
+"""The baselines of bench/search.py: product search "the way a plain DRF app does it" (a
+ListAPIView over PostgreSQL with SearchFilter (icontains) and page-number pagination), and
+the search API as it was before issue 10 (bench/before.py)."""
 
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.urls import path
+from django.urls import include, path
 from rest_framework import filters, generics, pagination, permissions, serializers
 
 from api.health import HealthView
@@ -46,4 +47,5 @@ class BaselineProductSearch(generics.ListAPIView[Product]):
 urlpatterns = [
     path("api/health/", HealthView.as_view()),
     path("baseline/products/", BaselineProductSearch.as_view()),
+    path("", include("bench.before")),
 ]

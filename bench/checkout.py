@@ -245,8 +245,9 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "## Checkout: `bench/checkout.py` (`make bench-checkout`)",
         "",
         f"- Date: {stamp(total_seconds)}.",
-        f"- Machine: {machine()}. API = gunicorn `-w 2` (sync) + a Celery worker "
-        "`--concurrency 2` draining the search outbox.",
+        f"- Machine: {machine()}. API = gunicorn as `make run` serves it "
+        "(`api/gunicorn_conf.py`, 2 workers) + a Celery worker `--concurrency 2` draining the "
+        "search outbox.",
         f"- Command: `{command}` (with `DATABASE_URL`, `REDIS_URL`, "
         f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`); "
         f"{args.seconds:.0f} s a phase, {args.buyers} buyers, each a thread with its own "

@@ -159,13 +159,13 @@ class Servers:
         )
         self.processes.append(process)
 
-    def api(self, name: str = "api", workers: int = 2, **env: str) -> str:
-        """Start gunicorn (sync workers, as `make run` serves) and return its base URL."""
+    def gunicorn(self, name: str, options: list[str], **env: str) -> str:
+        """Start gunicorn serving api.wsgi with `options` and return its base URL."""
         port = free_port()
         self._start(
             name,
             [
-                *(str(BIN / "gunicorn"), "api.wsgi", "-w", str(workers)),
+                *(str(BIN / "gunicorn"), *options, "api.wsgi"),
                 *("--log-level", "warning", "--no-control-socket"),
                 *("-b", f"127.0.0.1:{port}"),
             ],
@@ -174,6 +174,12 @@ class Servers:
         url = f"http://127.0.0.1:{port}"
         self.urls.append(url)
         return url
+
+    def api(self, name: str = "api", workers: int = 2, **env: str) -> str:
+        """Start the API as `make run` serves it (api/gunicorn_conf.py) and return its URL."""
+        return self.gunicorn(
+            name, ["-c", "python:api.gunicorn_conf"], WEB_WORKERS=str(workers), **env
+        )
 
     def worker(self, name: str = "worker", concurrency: int = 2) -> None:
         argv = [str(BIN / "celery"), "-A", "api", "worker", "-l", "WARNING"]

@@ -11,8 +11,8 @@ Timing gives the API request's own duration for the same keystroke. Two ways of 
    person sees when they stop typing), and how often results were redrawn on the way.
 
 It tops the catalog up to N products and reindexes when the index is behind, starts the API
-(gunicorn, 2 sync workers, DEBUG off: static files from WhiteNoise) and writes its section of
-docs/PERFORMANCE.md. Not a test.
+(gunicorn as `make run` serves it, DEBUG off: static files from WhiteNoise) and writes its
+section of docs/PERFORMANCE.md. Not a test.
 
     .venv/bin/python bench/storefront.py --products 100000   (make bench-storefront)
 """
@@ -252,7 +252,8 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "## Storefront: keystroke to results in the browser (`make bench-storefront`)",
         "",
         f"- Date: {stamp(total_seconds)}.",
-        f"- Machine: {machine()}. API = gunicorn `-w 2` (sync), `DEBUG` off; browser = "
+        f"- Machine: {machine()}. API = gunicorn as `make run` serves it "
+        "(`api/gunicorn_conf.py`), `DEBUG` off; browser = "
         "Debian's Chromium, headless, driven by Selenium, on the same machine.",
         f"- Command: `.venv/bin/python bench/storefront.py --products {args.products} "
         f"--rounds {args.rounds}` (with `DATABASE_URL`, `REDIS_URL`, "

@@ -3,14 +3,23 @@ so the API and the benchmark send exactly the same query."""
 
 import base64
 import json
+import re
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
 # Name boosted above tags; the description (weight 1) is searched by its own clause.
-LABEL_FIELDS = ["name^3", "tags.name^2"]
+LABEL_BOOSTS = {"name": 3, "tags.name": 2}
+TEXT_FIELDS = ("name", "tags.name", "description")
+# Typos: none below 4 letters, 1 edit from 4, 2 from 8; the first letter is never a typo.
+FUZZINESS = "AUTO:4,8"
+ONE_EDIT_FROM, TWO_EDITS_FROM = 4, 8
+PREFIX_LENGTH = 1
+MAX_EXPANSIONS = 50  # Elasticsearch's default for a fuzzy match
+_WILDCARD_SPECIALS = re.compile(r"[\\*?]")
 PRICE_RANGES = [
     {"key": "0-10", "to": 10},
     {"key": "10-25", "from": 10, "to": 25},
@@ -19,6 +28,10 @@ PRICE_RANGES = [
     {"key": "100-250", "from": 100, "to": 250},
     {"key": "250+", "from": 250},
 ]
+# What the API reads of each response (`filter_path`): less JSON to decode per search.
+SEARCH_ANSWER = ["hits.hits._source", "hits.hits.highlight", "hits.hits.sort", "aggregations"]
+SPELLING_ANSWER = ["suggest.*.text", "suggest.*.options.text"]
+SOURCE_ANSWER = ["hits.hits._source"]
 NEWEST_FIRST = [{"created": "desc"}, {"id": "desc"}]
 RELEVANCE = [{"_score": "desc"}, *NEWEST_FIRST]
 
@@ -28,6 +41,15 @@ MAX_SCORE = 3.4e38  # scores are 32-bit floats
 
 class BadCursor(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """A word of the search as the index analyzer cut it (lowercased), and the index terms a
+    typo of it may stand for (within the fuzzy distance), highlighted like the word itself."""
+
+    text: str
+    spellings: tuple[str, ...] = ()
 
 
 def encode_cursor(sort_values: list[Any], *, relevance: bool) -> str:
@@ -90,8 +112,112 @@ def _filters(params: dict[str, Any]) -> list[dict[str, Any]]:
     return filters
 
 
-def product_search(params: dict[str, Any]) -> dict[str, Any]:
-    """The body for GET /api/products/ (listing, or full-text search when `q` is given)."""
+def spelling_request(q: str) -> dict[str, Any]:
+    """The first request of a search: the words of `q` as the index analyzer cuts them, and
+    for each word the index terms its fuzzy clauses can match (its typo'd forms), so that the
+    highlighter gets plain terms instead of rebuilding fuzzy automata for every hit."""
+    longest = max((len(chunk) for chunk in q.split()), default=0)
+    suggest: dict[str, Any] = {"text": q}
+    for field in TEXT_FIELDS:
+        for edits in (1, 2) if longest >= TWO_EDITS_FROM else (1,):
+            suggest[_suggester(field, edits)] = {
+                "term": {
+                    "field": field,
+                    "max_edits": edits,
+                    "prefix_length": PREFIX_LENGTH,
+                    "min_word_length": ONE_EDIT_FROM,
+                    "suggest_mode": "always",
+                    # every term within the distance, frequent words included: what the
+                    # fuzzy query expands to (up to its max_expansions)
+                    "accuracy": 0.0,
+                    "max_term_freq": 2**31 - 1,
+                    "size": MAX_EXPANSIONS,
+                }
+            }
+    return {"size": 0, "track_total_hits": False, "query": {"match_none": {}}, "suggest": suggest}
+
+
+def _suggester(field: str, edits: int) -> str:
+    return f"{field}~{edits}"
+
+
+def _edits(word: str) -> int:
+    """The edits `fuzziness: AUTO:4,8` allows for a word of this length."""
+    return 0 if len(word) < ONE_EDIT_FROM else 1 if len(word) < TWO_EDITS_FROM else 2
+
+
+def query_words(spelling: dict[str, Any]) -> list[QueryWord]:
+    """The words of the query, with their typo'd forms, from the answer to spelling_request."""
+    suggest = spelling.get("suggest") or {}
+    first = suggest.get(_suggester(TEXT_FIELDS[0], 1), [])
+    words: dict[str, QueryWord] = {}
+    for position, entry in enumerate(first):
+        word = entry["text"]
+        spellings: set[str] = set()
+        edits = _edits(word)
+        for field in TEXT_FIELDS if edits else ():
+            for option in suggest[_suggester(field, edits)][position].get("options", []):
+                spellings.add(option["text"])
+        spellings.discard(word)
+        words.pop(word, None)  # a repeated word counts once, where it was typed last
+        words[word] = QueryWord(word, tuple(sorted(spellings)))
+    return list(words.values())
+
+
+def _word_query(word: str, *, last: bool) -> dict[str, Any]:
+    """One word must match: in name or tags (dis_max: the better of the two counts) as typed
+    or with a typo, or in the description as typed. The last word may also be the start of
+    a word (the shopper is still typing it)."""
+    fuzzy = {"query": word, "fuzziness": FUZZINESS, "prefix_length": PREFIX_LENGTH}
+    ways: list[dict[str, Any]] = [
+        {
+            "dis_max": {
+                "queries": [
+                    {"match": {field: {**fuzzy, "boost": boost}}}
+                    for field, boost in LABEL_BOOSTS.items()
+                ]
+            }
+        },
+        {"match": {"description": {"query": word}}},
+    ]
+    if last:
+        # index_prefixes make this a term query on the field's prefix index (fast, scored)
+        ways.append(
+            {
+                "dis_max": {
+                    "queries": [
+                        {"match_phrase_prefix": {field: {"query": word, "boost": boost}}}
+                        for field, boost in LABEL_BOOSTS.items()
+                    ]
+                }
+            }
+        )
+    return {"bool": {"should": ways}}
+
+
+def _highlight(words: list[QueryWord]) -> dict[str, Any]:
+    """Elasticsearch's highlighter, asked for plain terms (each word and its typo'd forms)
+    and a prefix of the last word: the fuzzy clauses would cost it an automaton per hit."""
+    terms = sorted({term for word in words for term in (word.text, *word.spellings)})
+    marks: list[dict[str, Any]] = [{"terms": {field: terms}} for field in TEXT_FIELDS]
+    # a wildcard, not a prefix query: with index_prefixes that would target another field
+    prefix = _WILDCARD_SPECIALS.sub(lambda special: "\\" + special[0], words[-1].text) + "*"
+    marks += [{"wildcard": {field: {"value": prefix}}} for field in LABEL_BOOSTS]
+    return {
+        "pre_tags": ["<em>"],
+        "post_tags": ["</em>"],
+        "highlight_query": {"bool": {"should": marks}},
+        "fields": {
+            "name": {"number_of_fragments": 0},
+            "description": {"fragment_size": 150, "number_of_fragments": 2},
+            "tags.name": {"number_of_fragments": 0},
+        },
+    }
+
+
+def product_search(params: dict[str, Any], words: list[QueryWord] | None = None) -> dict[str, Any]:
+    """The body for GET /api/products/: the listing, or with `q` a full-text search whose
+    `words` come from query_words(the answer to spelling_request(q))."""
     q = (params.get("q") or "").strip()
     body: dict[str, Any] = {
         "size": params.get("page_size") or settings.SEARCH_PAGE_SIZE,
@@ -99,42 +225,15 @@ def product_search(params: dict[str, Any]) -> dict[str, Any]:
     }
     bool_query: dict[str, Any] = {"filter": _filters(params)}
     if q:
-        # Every word must match, in one of three ways: in name/tags as typed so far (the
-        # last word is a prefix: the shopper is still typing it); in name/tags as whole words
-        # with typos tolerated (1 edit from 4 letters, 2 from 8); or in the description as
-        # whole words. Documents matching several ways score higher, an exact phrase in the
-        # name above all. Fuzziness stays off the long description and off the prefix
-        # clause: that is what keeps p95 low (docs/PERFORMANCE.md).
-        as_typed = {
-            "multi_match": {
-                "query": q,
-                "type": "bool_prefix",
-                "fields": LABEL_FIELDS,
-                "operator": "and",
-            }
-        }
-        whole_words = {
-            "multi_match": {
-                "query": q,
-                "fields": LABEL_FIELDS,
-                "operator": "and",
-                "fuzziness": "AUTO:4,8",
-                "prefix_length": 1,
-            }
-        }
-        in_description = {"match": {"description": {"query": q, "operator": "and"}}}
-        bool_query["must"] = [{"bool": {"should": [as_typed, whole_words, in_description]}}]
-        bool_query["should"] = [{"match_phrase": {"name": {"query": q, "boost": 2}}}]
         body["sort"] = RELEVANCE
-        body["highlight"] = {
-            "pre_tags": ["<em>"],
-            "post_tags": ["</em>"],
-            "fields": {
-                "name": {"number_of_fragments": 0},
-                "description": {"fragment_size": 150, "number_of_fragments": 2},
-                "tags.name": {"number_of_fragments": 0},
-            },
-        }
+        if words:
+            # Every word must match (see _word_query); an exact phrase in the name ranks first.
+            last = len(words) - 1
+            bool_query["must"] = [_word_query(w.text, last=i == last) for i, w in enumerate(words)]
+            bool_query["should"] = [{"match_phrase": {"name": {"query": q, "boost": 2}}}]
+            body["highlight"] = _highlight(words)
+        else:  # nothing searchable in q (punctuation only)
+            bool_query["must"] = [{"match_none": {}}]
     else:
         body["sort"] = NEWEST_FIRST
     body["query"] = {"bool": bool_query}

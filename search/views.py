@@ -1,11 +1,13 @@
 """Shoppers' reads, answered from Elasticsearch: `_source` is the answer, no database query
 per hit. While Elasticsearch is unreachable these endpoints answer 503."""
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, inline_serializer
 from elasticsearch import ApiError, NotFoundError, TransportError
@@ -15,28 +17,54 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import ServiceUnavailable
+from api.renderers import FastJSONRenderer
 from api.schema import error_responses
 from catalog.serializers import ProductSerializer
 from catalog.views import ProductViewSet
 from search.client import get_client
 from search.indices import alias
-from search.queries import encode_cursor, product_autocomplete, product_search, tag_autocomplete
+from search.queries import (
+    SEARCH_ANSWER,
+    SOURCE_ANSWER,
+    SPELLING_ANSWER,
+    encode_cursor,
+    product_autocomplete,
+    product_search,
+    query_words,
+    spelling_request,
+    tag_autocomplete,
+)
 from search.serializers import AutocompleteParams, ProductSearchParams
 
 
-def search_index(kind: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Run a search; an index not created yet is an empty result, an outage is a 503."""
+def search_index(
+    kind: str, body: dict[str, Any], answer: list[str] | None = None
+) -> dict[str, Any]:
+    """Run a search whose response keeps only the `answer` paths (less JSON to read); an
+    index not created yet is an empty result, an outage is a 503."""
     try:
-        response: dict[str, Any] = get_client().search(index=alias(kind), **body).body
+        response: dict[str, Any] = (
+            get_client().search(index=alias(kind), filter_path=answer, **body).body
+        )
         return response
     except NotFoundError:
-        return {"hits": {"hits": []}, "aggregations": {}}
+        return {}
     except TransportError as exc:  # unreachable, timed out
         raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
     except ApiError as exc:
         if exc.meta.status >= 500 or exc.meta.status == 429:  # the node is down or overloaded
             raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
         raise  # a request we built wrong: a bug, logged and answered 500, never hidden as 503
+
+
+def suggestions_cache() -> BaseCache:
+    return caches["suggestions"]
+
+
+def hits_of(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """The hits of a filtered response (which leaves `hits` out when there are none)."""
+    hits: list[dict[str, Any]] = response.get("hits", {}).get("hits", [])
+    return hits
 
 
 def _hit(hit: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +138,7 @@ class ProductCollectionViewSet(ProductViewSet):
     # The listing pages with its own cursor (`next`), not with ?page=.
     pagination_class = None
     schema = _OnePageSchema()
+    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         operation_id="products_list",
@@ -123,9 +152,13 @@ class ProductCollectionViewSet(ProductViewSet):
         params = ProductSearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         validated = dict(params.validated_data)
-        body = product_search(validated)
-        result = search_index("products", body)
-        hits = result["hits"]["hits"]
+        words = None
+        if validated["q"]:
+            spelling = spelling_request(validated["q"])
+            words = query_words(search_index("products", spelling, SPELLING_ANSWER))
+        body = product_search(validated, words)
+        result = search_index("products", body, SEARCH_ANSWER)
+        hits = hits_of(result)
         answer: dict[str, Any] = {"next": None, "results": [_hit(h) for h in hits]}
         if len(hits) == body["size"]:
             query = {k: v for k, v in request.query_params.items() if k != "cursor"}
@@ -138,6 +171,7 @@ class ProductCollectionViewSet(ProductViewSet):
 
 class _AutocompleteView(APIView):
     permission_classes = [permissions.AllowAny]
+    renderer_classes = [FastJSONRenderer]
     kind = ""
 
     def body(self, q: str, size: int) -> dict[str, Any]:
@@ -146,11 +180,18 @@ class _AutocompleteView(APIView):
     def get(self, request: Request) -> Response:
         params = AutocompleteParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        q = params.validated_data["q"]
+        q, size = params.validated_data["q"], settings.SEARCH_AUTOCOMPLETE_SIZE
         if not q:
             return Response({"results": []})  # nothing typed, nothing to suggest
-        result = search_index(self.kind, self.body(q, settings.SEARCH_AUTOCOMPLETE_SIZE))
-        return Response({"results": [h["_source"] for h in result["hits"]["hits"]]})
+        # The analyzer lowercases, so "Gar" and "gar" are one answer; hashed: any text is a key.
+        typed = hashlib.blake2b(q.lower().encode(), digest_size=16).hexdigest()
+        key = f"autocomplete:{self.kind}:{size}:{typed}"
+        suggestions = suggestions_cache().get(key)
+        if suggestions is None:
+            result = search_index(self.kind, self.body(q, size), SOURCE_ANSWER)
+            suggestions = [h["_source"] for h in hits_of(result)]
+            suggestions_cache().set(key, suggestions, settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS)
+        return Response({"results": suggestions})
 
 
 class TagAutocompleteView(_AutocompleteView):

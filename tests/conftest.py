@@ -154,10 +154,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    """Throttle counters live in the Redis cache: no test inherits another's."""
-    from django.core.cache import cache
+def _fresh_caches() -> Iterator[None]:
+    """Throttle counters live in the Redis cache, autocomplete answers in a per-process one:
+    no test inherits another's."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for name in ("default", "suggestions"):
+        caches[name].clear()
     yield
-    cache.clear()
+    for name in ("default", "suggestions"):
+        caches[name].clear()

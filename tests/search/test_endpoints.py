@@ -1,5 +1,6 @@
 """Listing, search and autocomplete over HTTP against the real node."""
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -251,3 +252,35 @@ def test_product_autocomplete_suggests_names(catalog, api_client):
     assert api_client.get("/api/tags/autocomplete/?q=%20%20").json() == {"results": []}
     assert api_client.get("/api/products/autocomplete/").status_code == 400
     assert api_client.get("/api/products/autocomplete/").status_code == 400
+
+
+def test_autocomplete_answers_are_at_most_the_cache_lifetime_old(
+    make_product, api_client, settings
+):
+    settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS = 1
+    make_product(tags=["Garden tools"])
+    refresh()
+    assert [
+        t["slug"] for t in api_client.get("/api/tags/autocomplete/?q=gar").json()["results"]
+    ] == ["garden-tools"]
+
+    make_product(tags=["Garlic"])
+    refresh()
+    cached = api_client.get("/api/tags/autocomplete/?q=GAR").json()["results"]
+    time.sleep(1.1)
+    fresh = api_client.get("/api/tags/autocomplete/?q=gar").json()["results"]
+
+    assert [t["slug"] for t in cached] == ["garden-tools"]  # same answer: the analyzer lowercases
+    assert [t["slug"] for t in fresh] == ["garden-tools", "garlic"]
+
+
+def test_autocomplete_cache_can_be_turned_off(make_product, api_client, settings):
+    settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS = 0
+    make_product(name="Walnut desk lamp")
+    refresh()
+    assert len(api_client.get("/api/products/autocomplete/?q=wal").json()["results"]) == 1
+
+    make_product(name="Walnut chair")
+    refresh()
+
+    assert len(api_client.get("/api/products/autocomplete/?q=wal").json()["results"]) == 2
