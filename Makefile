@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-storefront clean
+.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-storefront bench-startup load chaos clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -28,10 +28,13 @@ help:
 	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
 	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
+	@echo "make bench-startup  make run to a healthy API (warm), Ctrl-C to everything stopped"
+	@echo "make load           locust, 32 shoppers on the 100k catalog, steady and with the worker stopped"
+	@echo "make chaos          faults: Elasticsearch, Redis, a worker killed mid-drain, a 3-node cluster losing a node"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
 $(UV):
-	@$(PYTHON) -m venv $(TOOLS) || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(TOOLS); }
+	@$(PYTHON) -m venv $(TOOLS) || { scripts/services.sh apt-install python3-venv && $(PYTHON) -m venv $(TOOLS); }
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
@@ -53,8 +56,10 @@ services-stop:
 migrate: install services
 	$(BIN)/python manage.py migrate --noinput
 
-run: migrate
-	$(BIN)/honcho start -f Procfile
+# gunicorn (api/gunicorn_conf.py, which migrates first), a Celery worker and beat (Procfile) until
+# Ctrl-C; PORT=8001 to move.
+run: install services
+	@$(BIN)/python scripts/run.py Procfile
 
 lint: install
 	$(BIN)/ruff check .
@@ -82,7 +87,7 @@ screenshots: install services browser
 	cp .screenshots/home.png .screenshots/search.png .screenshots/suggestions.png docs/screenshots/
 
 diagrams: install
-	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }
+	@command -v dot >/dev/null || scripts/services.sh apt-install graphviz
 	$(BIN)/python manage.py draw_state_machines
 
 # Benchmarks run against a database, Redis db and index prefix of their own, never the
@@ -114,6 +119,28 @@ bench-events: bench-setup
 STOREFRONT_ARGS ?= --products 100000
 bench-storefront: bench-setup browser
 	$(BENCH_ENV) $(BIN)/python bench/storefront.py $(STOREFRONT_ARGS)
+
+# `make run` to a healthy API, warm (services up), and Ctrl-C to everything stopped.
+STARTUP_ARGS ?= --runs 3
+bench-startup: install services
+	$(BIN)/python bench/startup.py $(STARTUP_ARGS)
+
+# Mixed workload at 32 shoppers with locust, steady and with the Celery worker stopped for a
+# third of the run (LOAD_ARGS="--users 32 --seconds 120"); seeds/reindexes the bench catalog.
+LOAD_ARGS ?= --products 100000 --users 32 --seconds 120
+load: bench-setup
+	$(BENCH_ENV) $(BIN)/python bench/load.py $(LOAD_ARGS)
+
+# Faults against the real services, each reported as writes made during the fault and writes
+# visible after recovery: Elasticsearch stopped, Redis stopped, a worker killed mid-drain, a
+# 3-node Elasticsearch cluster losing a node. A database, Redis db and prefix of their own.
+CHAOS_ENV = DATABASE_URL=postgres://store:store@127.0.0.1:$${PG_PORT:-55432}/store_chaos \
+	REDIS_URL=redis://127.0.0.1:$${REDIS_PORT:-56379}/6 ELASTICSEARCH_INDEX_PREFIX=chaos
+CHAOS_ARGS ?= --products 20000
+chaos: install services
+	@scripts/services.sh database store_chaos
+	$(CHAOS_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(CHAOS_ENV) $(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache node_modules .screenshots

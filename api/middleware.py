@@ -1,16 +1,27 @@
-"""The request guard: refuses, before any view or authentication reads it, a request no view
-could answer well (too big, too many fields, nested too deep, a NUL character where no field
-would refuse it, a body that cannot be parsed). One place, so every endpoint answers these the
-same way: 413 or 400 with the one error body, or with RFC 6749's body at the OAuth endpoints
-(views whose class sets `rfc6749_errors = True`). A view that ignores form fields it does not
-know (the OAuth ones, as RFC 6749 §3.2 requires) names those it reads in `form_fields`.
+"""The project's own middleware.
+
+`RequestObservationMiddleware`: per-request observation, latency by route and status for
+Prometheus, and one JSON log line per request (its `request_id` comes from django-guid, which
+runs inside this).
+
+`RequestGuardMiddleware`, the request guard: refuses, before any view or authentication reads
+it, a request no view could answer well (too big, too many fields, nested too deep, a NUL
+character where no field would refuse it, a body that cannot be parsed). One place, so every
+endpoint answers these the same way: 413 or 400 with the one error body, or with RFC 6749's
+body at the OAuth endpoints (views whose class sets `rfc6749_errors = True`). A view that
+ignores form fields it does not know (the OAuth ones, as RFC 6749 §3.2 requires) names those
+it reads in `form_fields`.
 """
 
 import base64
 import binascii
 import json
+import logging
+import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -25,6 +36,51 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostE
 from django.http.multipartparser import MultiPartParserError
 
 from api.errors import error_body
+from api.metrics import HTTP_REQUEST_SECONDS
+
+logger = logging.getLogger("api.requests")
+
+_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)|<(?:\w+:)?(\w+)>")
+UNMATCHED = "(unmatched)"  # one label for every URL no route knows: no cardinality blow-up
+
+
+@cache
+def route_label(route: str) -> str:
+    """`api/products/(?P<pk>[0-9a-f...]...)/$` -> `/api/products/{pk}/`."""
+    readable = _GROUP.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", route)
+    return "/" + readable.replace("^", "").replace("$", "")
+
+
+class RequestObservationMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        seconds = time.perf_counter() - started
+        match = request.resolver_match
+        route = route_label(match.route) if match else UNMATCHED
+        HTTP_REQUEST_SECONDS.labels(request.method, route, str(response.status_code)).observe(
+            seconds
+        )
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+            },
+        )
+        return response
+
+
+# --- the request guard ------------------------------------------------------------------
 
 # Deeper than any body this API documents (three levels at most); far below Python's
 # recursion limit, so nothing downstream (parsers, serializers, renderers) can blow the stack.

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django_guid.integrations import CeleryIntegration
 from elasticsearch import OrjsonSerializer
 
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_elasticsearch_dsl",
+    "django_guid",
     "api",
     "accounts",
     "catalog",
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its id.
+    "django_guid.middleware.guid_middleware",
+    "api.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Refuses oversized, over-nested or NUL-carrying requests before any view reads them.
@@ -273,11 +278,36 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Logs, request ids, metrics -----------------------------------------------------------
+# One JSON object per line (python-json-logger), each with the request id that django-guid
+# takes from the `X-Request-ID` header (when it is a UUID) or makes up, answers in the same
+# header, and hands to the Celery tasks the request enqueues (task headers). LOG_FORMAT=plain
+# gives human-readable lines instead.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ValueError(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "INTEGRATIONS": [CeleryIntegration()],
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "filters": {
+        "request_id": {
+            "()": "django_guid.log_filters.CorrelationId",
+            "correlation_id_field": "request_id",
+        },
         # The password grant is this API's chosen sign-in (see docs/architecture.md); DOT
         # would log its RFC 9700 deprecation notice on every token request.
         "drop_password_grant_notice": {
@@ -285,13 +315,33 @@ LOGGING = {
             "callback": lambda record: "password credentials grant" not in record.getMessage(),
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "elastic_transport": {"level": "WARNING"},
         "oauth2_provider": {"filters": ["drop_password_grant_notice"]},
+        # It logs every id it sets or passes on at INFO.
+        "django_guid": {"level": "WARNING"},
     },
 }
+
+# GET /metrics (Prometheus): for whoever sends `Authorization: Bearer <METRICS_TOKEN>`, or
+# comes straight (no proxy header) from METRICS_ALLOWED_NETWORKS; everyone else 401/403.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = [
+    network.strip()
+    for network in os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128").split(",")
+    if network.strip()
+]
+# A Celery worker with no PROMETHEUS_MULTIPROC_DIR shared with the web answers Prometheus on
+# this port itself (0: off).
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
 
 # --- Store --------------------------------------------------------------------------------
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR")

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from api.health import HealthView
 from api.index import ApiIndexView
+from api.metrics import metrics_view
 from api.schema import DocsView, SchemaView
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -20,6 +21,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
     # The shoppers' page: HTML and static files, a client of /api/ like any other.
     path("", include("storefront.urls")),
 ]

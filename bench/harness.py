@@ -145,6 +145,7 @@ class Servers:
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.named: dict[str, subprocess.Popen[bytes]] = {}
         self.urls: list[str] = []
 
     def _start(self, name: str, argv: list[str], **env: str) -> None:
@@ -158,6 +159,7 @@ class Servers:
             start_new_session=True,
         )
         self.processes.append(process)
+        self.named[name] = process
 
     def gunicorn(self, name: str, options: list[str], **env: str) -> str:
         """Start gunicorn serving api.wsgi with `options` and return its base URL."""
@@ -181,13 +183,32 @@ class Servers:
             name, ["-c", "python:api.gunicorn_conf"], WEB_WORKERS=str(workers), **env
         )
 
-    def worker(self, name: str = "worker", concurrency: int = 2) -> None:
+    def worker(self, name: str = "worker", concurrency: int = 2, **env: str) -> None:
         argv = [str(BIN / "celery"), "-A", "api", "worker", "-l", "WARNING"]
-        self._start(name, [*argv, "--concurrency", str(concurrency)])
+        self._start(name, [*argv, "--concurrency", str(concurrency)], **env)
+
+    def beat(self, name: str = "beat", **env: str) -> None:
+        """Celery beat (the outbox re-drives), its schedule file in the log directory."""
+        schedule = self.log_dir / f"{name}-schedule"
+        argv = [str(BIN / "celery"), "-A", "api", "beat", "-l", "WARNING", "-s", str(schedule)]
+        self._start(name, argv, **env)
+
+    def stop_one(self, name: str, signum: int = signal.SIGTERM) -> None:
+        """Stop one process (its whole group) started as `name`; SIGKILL kills it dead."""
+        process = self.named[name]
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+        process.wait(timeout=60)
+        self.processes.remove(process)
+        del self.named[name]
 
     def wait(self) -> None:
         for url in self.urls:
             wait_healthy(f"{url}/api/health/", self.processes)
+
+    def forget_api(self, url: str) -> None:
+        """An API stopped with stop_one: `wait` no longer waits for it."""
+        self.urls.remove(url)
 
     def stop(self) -> None:
         for process in self.processes:
@@ -271,12 +292,12 @@ same run; tests never assert timings. Each section below is rewritten by its own
 """
 
 
-def write_section(key: str, lines: list[str]) -> None:
-    """Replace this benchmark's section of docs/PERFORMANCE.md (or add it at the end),
-    leaving the other benchmarks' sections as they are."""
-    text = REPORT.read_text() if REPORT.exists() else HEADER
-    if not text.startswith("# Performance"):
-        text = HEADER
+def write_section(key: str, lines: list[str], path: Path = REPORT, header: str = HEADER) -> None:
+    """Replace this benchmark's section of docs/PERFORMANCE.md (or of `path`), or add it at
+    the end, leaving the other sections as they are."""
+    text = path.read_text() if path.exists() else header
+    if not text.startswith(header.splitlines()[0]):
+        text = header
     begin, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
     section = "\n".join([begin, *lines, end])
     pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
@@ -284,4 +305,4 @@ def write_section(key: str, lines: list[str]) -> None:
         text = pattern.sub(lambda _: section, text)
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
-    REPORT.write_text(text)
+    path.write_text(text)

@@ -20,6 +20,7 @@ from rest_framework import exceptions, status
 from accounts.models import User
 from api.errors import Conflict, InvalidTransition
 from api.machines import send_event
+from api.metrics import ORDERS_PLACED
 from catalog import services as catalog
 from catalog.models import Product
 from commerce.events import record_order_event
@@ -256,6 +257,7 @@ def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]
     send_event(BagMachine, bag, "check_out")
     bag.save(update_fields=["state", "updated"])
     record_order_event(order, "placed", lines=lines)
+    transaction.on_commit(ORDERS_PLACED.inc)  # counted once it is really placed
     return order, True
 
 

@@ -12,11 +12,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, QuerySet
 from django.utils import timezone
 
+from api.metrics import EVENTS_PUBLISHED
 from api.models import OutboxEntry
 from events.backends import OutgoingEvent, PublishFailed, get_publisher
 from events.envelope import EVENT_TOPIC
@@ -54,13 +56,15 @@ def publish_batch(batch_size: int = BATCH_SIZE) -> int:
         if not rows:
             return 0
         batch = OutboxEntry.objects.filter(pk__in=[row.pk for row in rows])
+        publisher = get_publisher()
         try:
-            get_publisher().publish([OutgoingEvent(row.key, row.payload) for row in rows])
+            publisher.publish([OutgoingEvent(row.key, row.payload) for row in rows])
         except PublishFailed as exc:
             failure = exc
             batch.update(attempts=F("attempts") + 1, last_error=str(exc)[:2000])
         else:
             batch.update(processed=timezone.now(), attempts=F("attempts") + 1, last_error="")
+            transaction.on_commit(partial(EVENTS_PUBLISHED.labels(publisher.name).inc, len(rows)))
     if failure is not None:
         raise failure
     return len(rows)

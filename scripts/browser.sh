@@ -6,22 +6,12 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[browser] %s\n' "$*" >&2; }
 
-apt_install() {
-  if [ "$(id -u)" != 0 ]; then
-    log "missing $*: install it (sudo apt-get install $*) or run as root"
-    exit 1
-  fi
-  log "installing $* from Debian's packages"
-  apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
-    --no-install-recommends "$@" >/dev/null
-}
-
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v npm >/dev/null || missing+=(npm)
-[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+# Debian packages as root, or with sudo (scripts/services.sh has the one helper).
+[ ${#missing[@]} -eq 0 ] || scripts/services.sh apt-install "${missing[@]}"
 
 # axe-core, exactly as locked; only when the lock changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.installed-lock; then

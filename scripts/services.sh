@@ -2,6 +2,9 @@
 # Start or stop this checkout's PostgreSQL, Redis and Elasticsearch on 127.0.0.1, and Kafka
 # when asked (WITH_KAFKA=1, or EVENTS_BACKEND=kafka).
 #   scripts/services.sh start | stop | status | database NAME | stop-X | start-X
+#   scripts/services.sh apt-install PACKAGE...   (Debian packages, with sudo when not root)
+#   scripts/services.sh cluster-start | cluster-stop | cluster-kill-node N | cluster-start-node N
+#     (a 3-node Elasticsearch cluster for `make chaos`, ports 59250+ and 59350+)
 # Missing programs are installed (Debian packages; Elasticsearch and Kafka from Maven
 # Central, cached outside the work tree). Data lives in .services/ (git-ignored). Starting
 # twice is harmless.
@@ -16,6 +19,12 @@ ES_TRANSPORT_PORT=${ES_TRANSPORT_PORT:-59300}
 ES_VERSION=${ES_VERSION:-8.19.21}
 ES_HEAP=${ES_HEAP:-768m}
 ES_MAVEN_URL="https://repo1.maven.org/maven2/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
+# A local multi-node Elasticsearch cluster for `make chaos`: node N answers HTTP on
+# CLUSTER_HTTP_PORT+N-1 and talks to the others on CLUSTER_TRANSPORT_PORT+N-1.
+CLUSTER_NODES=${CLUSTER_NODES:-3}
+CLUSTER_HTTP_PORT=${CLUSTER_HTTP_PORT:-59250}
+CLUSTER_TRANSPORT_PORT=${CLUSTER_TRANSPORT_PORT:-59350}
+CLUSTER_HEAP=${CLUSTER_HEAP:-320m}
 KAFKA_PORT=${KAFKA_PORT:-59092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-59093}
 KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
@@ -39,14 +48,29 @@ else
   as_service() { "$@"; }
 fi
 
+# Debian packages: as root directly; otherwise through sudo (it asks for a password if it
+# must), so "a user who can sudo apt-get" is enough. Packages already there are skipped.
 apt_install() {
-  [ "$(id -u)" = 0 ] || die "missing $*: install it (apt-get install $*) or run as root"
-  log "installing $* from Debian's packages"
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null \
+      || die "missing ${missing[*]}: run as root, or install sudo, or apt-get install ${missing[*]}"
+    sudo=(sudo)
+  fi
+  log "installing ${missing[*]} from Debian's packages${sudo:+ (with sudo)}"
   if [ -z "${APT_UPDATED:-}" ]; then
-    apt-get update -qq >/dev/null
+    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
     APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" \
+    >/dev/null
 }
 
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
@@ -201,6 +225,71 @@ YML
   wait_for elasticsearch 120 es_ready
 }
 
+# --- a multi-node cluster (make chaos) ----------------------------------------------------
+
+cluster_dir() { echo "$SERVICES_DIR/es-cluster/node$1"; }
+cluster_pidfile() { echo "$SERVICES_DIR/run/es-cluster-node$1.pid"; }
+
+start_cluster_node() {  # N: start node N of the cluster (its data kept between starts)
+  local n=$1 dir conf seeds="" masters="" i java_home
+  dir=$(cluster_dir "$n")
+  conf="$dir/config"
+  mkdir -p "$dir"/{data,logs,tmp} "$conf"
+  cp -n "$ES_HOME"/config/{jvm.options,log4j2.properties} "$conf"/ 2>/dev/null || true
+  mkdir -p "$conf/jvm.options.d"
+  for i in $(seq "$CLUSTER_NODES"); do
+    seeds+="127.0.0.1:$((CLUSTER_TRANSPORT_PORT + i - 1)),"
+    masters+="chaos-$i,"
+  done
+  cat >"$conf/elasticsearch.yml" <<YML
+cluster.name: store-api-cluster
+node.name: chaos-$n
+network.host: 127.0.0.1
+http.port: $((CLUSTER_HTTP_PORT + n - 1))
+transport.port: $((CLUSTER_TRANSPORT_PORT + n - 1))
+discovery.seed_hosts: [${seeds%,}]
+cluster.initial_master_nodes: [${masters%,}]
+xpack.security.enabled: false
+path.data: $dir/data
+path.logs: $dir/logs
+action.destructive_requires_name: false
+# A shared development machine: never stop allocating because its disk is fairly full.
+cluster.routing.allocation.disk.threshold_enabled: false
+YML
+  [ "$(id -u)" = 0 ] && chown -R "$SERVICE_USER" "$dir"
+  java_home=${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+  log "starting cluster node chaos-$n (http $((CLUSTER_HTTP_PORT + n - 1)), heap $CLUSTER_HEAP)"
+  as_service setsid env ES_PATH_CONF="$conf" ES_JAVA_HOME="$java_home" ES_TMPDIR="$dir/tmp" \
+    ES_JAVA_OPTS="-Xms$CLUSTER_HEAP -Xmx$CLUSTER_HEAP" \
+    "$ES_HOME/bin/elasticsearch" -d -p "$(cluster_pidfile "$n")" >"$dir/start.out" 2>&1 || {
+      tail -n 40 "$dir/start.out" >&2
+      die "cluster node $n failed to start"
+    }
+}
+
+cluster_url() { echo "http://127.0.0.1:$((CLUSTER_HTTP_PORT + ${1:-1} - 1))"; }
+
+cluster_has_nodes() {  # URL COUNT: the node at URL sees COUNT nodes in its cluster
+  curl -fsS "$1/_cluster/health?wait_for_nodes=$2&timeout=1s" 2>/dev/null | grep -q '"timed_out":false'
+}
+
+start_cluster() {
+  local n up=""
+  ensure_elasticsearch
+  for n in $(seq "$CLUSTER_NODES"); do
+    if curl -fsS "$(cluster_url "$n")/_cluster/health" >/dev/null 2>&1; then continue; fi
+    start_cluster_node "$n"
+  done
+  wait_for "the $CLUSTER_NODES-node cluster" 180 cluster_has_nodes "$(cluster_url 1)" "$CLUSTER_NODES"
+  for n in $(seq "$CLUSTER_NODES"); do up+="$(cluster_url "$n"),"; done
+  echo "${up%,}"
+}
+
+stop_cluster() {
+  local n
+  for n in $(seq "$CLUSTER_NODES"); do stop_pidfile "cluster node $n" "$(cluster_pidfile "$n")"; done
+}
+
 kafka_ready() { (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; }
 
 start_kafka() {
@@ -276,6 +365,7 @@ case "${1:-start}" in
     ;;
   stop)
     [ -d "$SERVICES_DIR" ] || exit 0
+    stop_cluster
     stop_pidfile kafka "$SERVICES_DIR/run/kafka.pid"
     stop_pidfile elasticsearch "$SERVICES_DIR/run/elasticsearch.pid"
     stop_pidfile redis "$SERVICES_DIR/run/redis.pid"
@@ -303,6 +393,27 @@ case "${1:-start}" in
     pg_ready || die "postgres is not running: scripts/services.sh start"
     ensure_database "${2:?usage: $0 database NAME}"
     ;;
+  cluster-start)  # the multi-node cluster of `make chaos`; prints its node URLs
+    ensure_programs
+    ensure_user
+    ensure_services_dir
+    start_cluster
+    ;;
+  cluster-stop)
+    stop_cluster
+    ;;
+  cluster-kill-node)  # cluster-kill-node N: SIGKILL, as a crashed machine
+    pidfile=$(cluster_pidfile "${2:?usage: $0 cluster-kill-node N}")
+    [ -f "$pidfile" ] && kill -KILL "$(cat "$pidfile")" 2>/dev/null && log "cluster node $2 killed"
+    rm -f "$pidfile"
+    ;;
+  cluster-start-node)  # cluster-start-node N: start it again; waits until it joined
+    ensure_user
+    ensure_services_dir
+    ensure_elasticsearch
+    start_cluster_node "${2:?usage: $0 cluster-start-node N}"
+    wait_for "cluster node $2" 180 cluster_has_nodes "$(cluster_url "$2")" "$CLUSTER_NODES"
+    ;;
   stop-kafka)  # used by the outage tests
     stop_pidfile kafka "$SERVICES_DIR/run/kafka.pid"
     ;;
@@ -311,6 +422,10 @@ case "${1:-start}" in
     ensure_user
     ensure_services_dir
     start_kafka
+    ;;
+  apt-install)  # scripts/services.sh apt-install PACKAGE...: as root, or with sudo
+    shift
+    apt_install "$@"
     ;;
   status)
     pg_ready && log "postgres up" || log "postgres down"

@@ -41,10 +41,21 @@ def search_index(
     kind: str, body: dict[str, Any], answer: list[str] | None = None
 ) -> dict[str, Any]:
     """Run a search whose response keeps only the `answer` paths (less JSON to read); an
-    index not created yet is an empty result, an outage is a 503."""
+    index not created yet is an empty result, an outage is a 503.
+
+    Partial results are refused: if some shard has no copy that answers (a node lost and
+    its shards' other copies not there), Elasticsearch errors and shoppers get a 503, never
+    a 200 that silently misses products."""
     try:
         response: dict[str, Any] = (
-            get_client().search(index=alias(kind), filter_path=answer, **body).body
+            get_client()
+            .search(
+                index=alias(kind),
+                filter_path=answer,
+                allow_partial_search_results=False,
+                **body,
+            )
+            .body
         )
         return response
     except NotFoundError:

@@ -118,6 +118,7 @@ def api_under_test(live_server, settings, monkeypatch) -> Iterator[ApiUnderTest]
     # Thousands of 4xx answers and index writes are the point here; nobody reads each line.
     monkeypatch.setattr(logging.getLogger("django.request"), "level", logging.ERROR)
     monkeypatch.setattr(logging.getLogger("celery.app.trace"), "level", logging.WARNING)
+    monkeypatch.setattr(logging.getLogger("api.requests"), "level", logging.WARNING)
     # The search sync runs in the server thread right after each commit.
     celery_app.conf.task_always_eager = True
     for kind in KINDS:

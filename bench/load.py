@@ -1,0 +1,532 @@
+"""Load test (`make load`): locust in headless mode drives a mixed workload on the bench
+catalog (100,000 products) at 32 concurrent shoppers for a fixed time, against gunicorn and a
+Celery worker started as in production, twice:
+
+1. steady: throughput, p50/p95/p99 per endpoint, errors;
+2. the same with the Celery worker stopped for the middle third: the writes and orders must
+   still succeed, and afterwards the index and the event stream must catch up; how long that
+   takes from the worker's restart, and whether every change arrived, is measured.
+
+The shoppers are bench/locustfile.py. It writes its section of docs/PERFORMANCE.md and prints
+the table. Not a test.
+
+    .venv/bin/python bench/load.py [--products 100000] [--users 32] [--seconds 120]
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+from bench.harness import (  # noqa: E402  (needs ROOT on the path)
+    BIN,
+    Report,
+    Servers,
+    access_token,
+    machine,
+    stamp,
+    write_section,
+)
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
+os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "bench")
+os.environ["DEBUG"] = "false"
+
+# Endpoints in the order the report lists them, with the share of the workload they belong to.
+ENDPOINTS = [
+    ("GET /api/products/?q=", "search"),
+    ("GET /api/products/?tags=&in_stock=", "search"),
+    ("GET /api/products/autocomplete/", "search"),
+    ("GET /api/tags/autocomplete/", "search"),
+    ("GET /api/products/{id}/", "reads"),
+    ("GET /api/bag/", "reads"),
+    ("POST /api/bag/items/", "writes"),
+    ("POST /api/orders/", "writes"),
+    ("PATCH /api/products/{id}/", "writes"),
+    ("POST /api/products/", "writes"),
+]
+WRITES = [name for name, share in ENDPOINTS if share == "writes"]
+
+
+# --- the catalog and the shoppers -----------------------------------------------------------
+
+
+def ensure_catalog(report: Report, n_products: int) -> None:
+    """Tops the bench catalog up to N products (seed_catalog) and reindexes when the index
+    does not hold what it should (seeded rows bypass the search sync)."""
+    from django.core.management import call_command
+
+    from catalog.models import Product
+    from search.client import get_client, prefixed
+    from search.indexing import indexable_products
+
+    existing = Product.objects.count()
+    if existing < n_products:
+        started = time.perf_counter()
+        call_command("seed_catalog", products=n_products - existing, users=50, seed=42)
+        report.notes.append(
+            f"seeded {n_products - existing:,} products in {time.perf_counter() - started:.0f} s"
+        )
+    expected = indexable_products().count()
+    try:
+        indexed = get_client().count(index=prefixed("products"))["count"]
+    except Exception:
+        indexed = 0
+    if abs(indexed - expected) > expected * 0.01:
+        started = time.perf_counter()
+        call_command("search_reindex")
+        report.notes.append(
+            f"reindexed {expected:,} products in {time.perf_counter() - started:.0f} s "
+            f"(the index held {indexed:,})"
+        )
+
+
+def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
+    """Shoppers (each with a token and two products of their own to edit), products to read
+    and to buy, and the words to search: what the locustfile needs, in a JSON file."""
+    from accounts.models import User
+    from catalog.models import Product, ProductState, Tag
+    from catalog.seed_vocabulary import ADJECTIVES, CATEGORIES, MATERIALS
+    from catalog.services import create_product
+
+    run = datetime.now(UTC).strftime("%H%M%S")
+    rng = random.Random(42)
+    seller = User.objects.create_user(username=f"load-seller-{run}", password=None)
+    buyable = [
+        str(
+            create_product(
+                owner=seller,
+                name=f"Load test supply {run} {n}",
+                description="Plenty in stock: shoppers check out during the load test.",
+                price=Decimal("9.90"),
+                stock=10_000_000,
+                publish=True,
+            ).pk
+        )
+        for n in range(100)
+    ]
+    accounts = []
+    for n in range(n_users):
+        user = User.objects.create_user(username=f"load-shopper-{run}-{n:02d}", password=None)
+        own = [
+            str(
+                create_product(
+                    owner=user,
+                    name=f"Load test listing {run} {n}-{k}",
+                    description="Edited during the load test.",
+                    price=Decimal("20.00"),
+                    stock=10,
+                    publish=True,
+                ).pk
+            )
+            for k in range(2)
+        ]
+        accounts.append({"token": access_token(user), "own_products": own})
+    active = Product.objects.filter(state=ProductState.ACTIVE).values_list("id", flat=True)
+    read_products = [str(pk) for pk in active.order_by("?")[:5000]]
+    nouns = [noun for _, names in CATEGORIES.values() for noun in names]
+    queries = [
+        " ".join(rng.sample([rng.choice(ADJECTIVES), rng.choice(MATERIALS), rng.choice(nouns)], 2))
+        for _ in range(300)
+    ]
+    # Some typos and some last words still being typed, as shoppers write.
+    queries += [q[:-1] for q in queries[:40]] + [q[: len(q) - 3] for q in queries[40:80]]
+    words = [w.lower() for w in ADJECTIVES + MATERIALS + nouns]
+    prefixes = [w[: rng.randint(1, 5)] for w in words]
+    tags = list(Tag.objects.order_by("?").values_list("slug", flat=True)[:100])
+    data = {
+        "accounts": accounts,
+        "buyable_products": buyable,
+        "read_products": read_products,
+        "queries": queries,
+        "prefixes": prefixes,
+        "tags": tags,
+        "names": [f"{a} {m} {n}" for a, m, n in zip(ADJECTIVES, MATERIALS, nouns, strict=False)],
+    }
+    path.write_text(json.dumps(data))
+    return data
+
+
+# --- one locust run -------------------------------------------------------------------------
+
+
+@dataclass
+class EndpointStats:
+    name: str
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+
+
+@dataclass
+class Run:
+    label: str
+    seconds: float
+    stats: dict[str, EndpointStats] = field(default_factory=dict)
+    total: EndpointStats | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+def locust(api: str, data: Path, out: Path, users: int, seconds: int, label: str) -> Run:
+    prefix = out / label
+    command = [
+        *(str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless"),
+        *("--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"),
+        *("--host", api, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10"),
+        *("--loglevel", "WARNING", "--exit-code-on-error", "0"),
+    ]
+    with (out / f"{label}.log").open("wb") as log:
+        subprocess.run(
+            command,
+            env={**os.environ, "LOAD_DATA": str(data)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=seconds + 120,
+        )
+    run = Run(label, seconds)
+    with Path(f"{prefix}_stats.csv").open() as stats:
+        for row in csv.DictReader(stats):
+            endpoint = EndpointStats(
+                name=row["Name"],
+                requests=int(row["Request Count"]),
+                failures=int(row["Failure Count"]),
+                rps=float(row["Requests/s"]),
+                p50=float(row["50%"]),
+                p95=float(row["95%"]),
+                p99=float(row["99%"]),
+            )
+            if row["Name"] == "Aggregated":
+                run.total = endpoint
+            else:
+                run.stats[row["Name"]] = endpoint
+    failures = Path(f"{prefix}_failures.csv")
+    if failures.exists():
+        with failures.open() as rows:
+            run.failures = [
+                f"{r['Method']} {r['Name']}: {r['Error']} x{r['Occurrences']}"
+                for r in csv.DictReader(rows)
+            ]
+    return run
+
+
+# --- the worker outage ----------------------------------------------------------------------
+
+
+@dataclass
+class Outage:
+    stopped_at: datetime | None = None
+    restarted_at: datetime | None = None
+    backlog_at_restart: dict[str, int] = field(default_factory=dict)
+    caught_up_seconds: float | None = None
+    orders_during: int = 0
+    product_writes_during: int = 0
+
+
+def pending_by_topic(before: datetime | None = None) -> dict[str, int]:
+    from django.db.models import Count
+
+    from api.models import OutboxEntry
+
+    rows = OutboxEntry.objects.filter(processed__isnull=True)
+    if before is not None:
+        rows = rows.filter(created__lt=before)
+    return dict(rows.values_list("topic").annotate(n=Count("id")).values_list("topic", "n"))
+
+
+def outage_run(
+    servers: Servers, api: str, data: Path, out: Path, users: int, seconds: int
+) -> tuple[Run, Outage]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from catalog.models import Product
+    from commerce.models import Order
+
+    outage = Outage()
+    third = seconds / 3
+
+    def the_outage() -> None:
+        try:
+            time.sleep(third)
+            servers.stop_one("worker")  # SIGTERM: a warm shutdown, tasks under way finish
+            outage.stopped_at = timezone.now()
+            time.sleep(third)
+            outage.backlog_at_restart = pending_by_topic()
+            outage.restarted_at = timezone.now()
+            servers.worker(name="worker-restarted")
+            # Caught up: no row recorded before the restart is still pending.
+            while pending_by_topic(before=outage.restarted_at):
+                time.sleep(0.25)
+            outage.caught_up_seconds = (timezone.now() - outage.restarted_at).total_seconds()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=the_outage)
+    thread.start()
+    run = locust(api, data, out, users, seconds, "worker-stopped")
+    thread.join(timeout=600)
+    if outage.stopped_at and outage.restarted_at:
+        window = {"created__gte": outage.stopped_at, "created__lt": outage.restarted_at}
+        outage.orders_during = Order.objects.filter(**window).count()
+        outage.product_writes_during = Product.objects.filter(
+            updated__gte=outage.stopped_at, updated__lt=outage.restarted_at
+        ).count()
+    return run, outage
+
+
+def everything_arrived(since: datetime) -> tuple[str, bool]:
+    """Every order placed since `since` has its `placed` event on the stream, and every
+    product changed since then is in the index at its database version (or absent when not
+    for sale)."""
+    import redis as redis_lib
+    from django.conf import settings
+
+    from commerce.models import Order
+    from search.client import get_client, prefixed
+    from search.indexing import indexable_products
+
+    orders = {
+        str(pk) for pk in Order.objects.filter(created__gte=since).values_list("id", flat=True)
+    }
+    stream = redis_lib.Redis.from_url(settings.EVENTS_REDIS_URL)
+    placed = set()
+    start = f"{int(since.timestamp() * 1000)}-0"
+    while True:
+        entries: Any = stream.xrange(settings.EVENTS_STREAM, min=start, max="+", count=1000)
+        for _, fields in entries:
+            event = json.loads(fields[b"event"])
+            if event["type"] == "store.order.placed.v1":
+                placed.add(event["subject"])
+        if len(entries) < 1000:
+            break
+        start = "(" + entries[-1][0].decode()
+    missing_events = orders - placed
+
+    from catalog.models import Product
+
+    rows = Product.all_objects.filter(updated__gte=since).values_list("id", "version")
+    changed = {str(pk): version for pk, version in rows}
+    for_sale = {
+        str(pk) for pk in indexable_products().filter(id__in=changed).values_list("id", flat=True)
+    }
+    stale = 0
+    ids = list(changed)
+    for chunk in range(0, len(ids), 500):
+        docs = get_client().mget(index=prefixed("products"), ids=ids[chunk : chunk + 500])["docs"]
+        for doc in docs:
+            if doc["_id"] in for_sale:
+                stale += not doc.get("found") or doc["_version"] != changed[doc["_id"]]
+            else:
+                stale += bool(doc.get("found"))
+    ok = not missing_events and not stale
+    summary = (
+        f"{len(orders) - len(missing_events):,} of {len(orders):,} orders' `placed` events on "
+        f"the stream; {len(changed) - stale:,} of {len(changed):,} changed products in the "
+        "index at their database version"
+    )
+    return summary, ok
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def ms(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def run_table(run: Run) -> list[str]:
+    lines = [
+        "| endpoint | share | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, share in ENDPOINTS:
+        s = run.stats.get(name)
+        if s is None:
+            continue
+        lines.append(
+            f"| `{name}` | {share} | {s.requests:,} | {s.rps:,.1f} | {ms(s.p50)} | "
+            f"{ms(s.p95)} | {ms(s.p99)} | {s.failures} |"
+        )
+    if run.total:
+        t = run.total
+        lines.append(
+            f"| **all** |  | {t.requests:,} | **{t.rps:,.1f}** | {ms(t.p50)} | {ms(t.p95)} | "
+            f"{ms(t.p99)} | **{t.failures}** |"
+        )
+    return lines
+
+
+def shares(run: Run) -> str:
+    if not run.total or not run.total.requests:
+        return "?"
+    by_share: dict[str, int] = {}
+    for name, share in ENDPOINTS:
+        if name in run.stats:
+            by_share[share] = by_share.get(share, 0) + run.stats[name].requests
+    return ", ".join(f"{k} {v / run.total.requests:.0%}" for k, v in by_share.items())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--seconds", type=int, default=120, help="length of each run")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    run_started = time.perf_counter()
+    report = Report()
+    steady: Run | None = None
+    stopped: Run | None = None
+    outage = Outage()
+    arrival = ("not checked", False)
+    drained_after_steady: float | None = None
+    scratch = tempfile.TemporaryDirectory(prefix="bench-load-")
+    out = Path(scratch.name)
+    with report.phase("catalog"):
+        ensure_catalog(report, args.products)
+    with report.phase("shoppers"):
+        write_load_data(out / "load.json", args.users)
+    servers = Servers(out)
+    try:
+        with report.phase("start API and worker"):
+            api = servers.api()
+            servers.worker()
+            servers.wait()
+        with report.phase(f"steady: {args.users} users, {args.seconds} s"):
+            steady = locust(api, out / "load.json", out, args.users, args.seconds, "steady")
+            ended = time.perf_counter()
+            while pending_by_topic():
+                time.sleep(0.25)
+            drained_after_steady = time.perf_counter() - ended
+        with report.phase("worker stopped for the middle third"):
+            since = timezone.now()
+            stopped, outage = outage_run(
+                servers, api, out / "load.json", out, args.users, args.seconds
+            )
+        with report.phase("did everything arrive?"):
+            arrival = everything_arrived(since)
+    finally:
+        servers.stop()
+        if report.errors:
+            servers.print_logs()
+
+    lines = [
+        "## Load: `bench/load.py` (`make load`)",
+        "",
+        f"- Date: {stamp(time.perf_counter() - run_started)}.",
+        f"- Machine: {machine()}. API = gunicorn as `make run` serves it (`api/gunicorn_conf.py`: "
+        "2 processes of 4 threads) + one Celery worker `--concurrency 2`; locust (one process, "
+        "FastHttpUser) on the same 2 cores, "
+        "which other people's jobs share too: figures are noisy.",
+        f"- Command: `{' '.join(['.venv/bin/python bench/load.py', *sys.argv[1:]])}` (with "
+        "`DATABASE_URL` = store_bench, `REDIS_URL` db 5, `ELASTICSEARCH_INDEX_PREFIX=bench`); "
+        f"locust {_locust_version()} headless, {args.users} users, no think time (each user "
+        f"always has one request in flight), {args.seconds} s a run.",
+        "- Workload (bench/locustfile.py, weights per request): search and autocomplete 70 % "
+        "(full-text search 40, tag listing 10, product and tag autocomplete 10 each), product "
+        "and bag reads 20 % (a product by id 12, the bag 8), writes and checkouts 10 % (add "
+        "to bag 4, add + place an order 3, edit one's product 2, list a product 1; a checkout "
+        "is two requests, so writes are ~12 % of requests); every shopper signed in with a "
+        "bearer token. An error is any answer but 2xx.",
+        "",
+    ]
+    if steady:
+        lines += [
+            f"### Steady ({shares(steady)} of requests)",
+            "",
+            *run_table(steady),
+            "",
+        ]
+        if drained_after_steady is not None:
+            lines.append(
+                f"Outbox empty {drained_after_steady:.1f} s after the run ended (the worker "
+                "keeps up under load)."
+            )
+            lines.append("")
+    if stopped:
+        lines += [
+            "### The Celery worker stopped for the middle third",
+            "",
+            *run_table(stopped),
+            "",
+        ]
+        if outage.caught_up_seconds is not None and outage.stopped_at and outage.restarted_at:
+            stopped_for = (outage.restarted_at - outage.stopped_at).total_seconds()
+            backlog = ", ".join(f"{k} {v:,}" for k, v in sorted(outage.backlog_at_restart.items()))
+            write_errors = sum(stopped.stats[n].failures for n in WRITES if n in stopped.stats)
+            if steady and steady.total and stopped.total:
+                lines.append(
+                    f"- Against the steady run: throughput "
+                    f"{stopped.total.rps / steady.total.rps:.2f}x, p95 "
+                    f"{stopped.total.p95 / steady.total.p95:.2f}x, p99 "
+                    f"{stopped.total.p99 / steady.total.p99:.2f}x (the stopped worker's CPU goes "
+                    "to the web while it is away, and on a shared machine the two runs see "
+                    "different background load)."
+                )
+            lines += [
+                f"- Worker stopped (SIGTERM, warm shutdown) for {stopped_for:.0f} s; meanwhile "
+                f"{outage.orders_during:,} orders were placed and {outage.product_writes_during:,}"
+                f" distinct products changed, with {write_errors} failed writes in the whole run.",
+                f"- Backlog when it came back: {backlog or 'none'} pending outbox rows.",
+                f"- Caught up **{outage.caught_up_seconds:.1f} s** after the restart (no row "
+                "recorded before the restart still pending), while the load went on.",
+                f"- After the run: {arrival[0]}: "
+                f"{'**all arrived**' if arrival[1] else '**something is missing**'}.",
+                "",
+            ]
+    lines += [
+        "How: latencies are locust's (wall time of each request, body read; locust rounds "
+        "times over 100 ms to 2 significant digits). The outage is the real thing: the worker "
+        "process group gets SIGTERM, and a new worker starts a third later; meanwhile every "
+        "write still commits with its outbox rows and its wake-up task waits in Redis. "
+        '"Arrived" is checked in the stores themselves: the `placed` event of every order of '
+        "the second run read back from the Redis stream, and every product changed in it "
+        "fetched from the index and compared by version.",
+        "",
+        *report.closing(),
+    ]
+    if (steady and steady.failures) or (stopped and stopped.failures):
+        lines += ["Failures:", ""]
+        for run in (steady, stopped):
+            if run:
+                lines += [f"- {run.label}: {f}" for f in run.failures]
+        lines.append("")
+    write_section("load", lines)
+    print("\n".join(lines))
+    return 1 if report.errors else 0
+
+
+def _locust_version() -> str:
+    from importlib.metadata import version
+
+    with suppress(Exception):
+        return version("locust")
+    return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
