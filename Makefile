@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install browser services services-stop migrate run lint test test-browser screenshots diagrams bench bench-setup bench-checkout bench-events bench-storefront bench-startup load chaos clean
+.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-storefront bench-startup load chaos clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -20,6 +20,7 @@ help:
 	@echo "                    (the storefront's tests run in headless Chromium, installed when missing)"
 	@echo "make test-browser   only the storefront's browser tests"
 	@echo "make screenshots    browser tests, then copy the home, search and suggestions screenshots to docs/"
+	@echo "make fuzz           schemathesis with a long budget (FUZZ_MAX_EXAMPLES=100, FUZZ_SEED)"
 	@echo "make services       start PostgreSQL, Redis, Elasticsearch for this checkout"
 	@echo "make services-stop  stop them"
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
@@ -70,6 +71,11 @@ lint: install
 test: export WITH_KAFKA = 1
 test: install services browser lint
 	$(BIN)/pytest
+
+# The fuzz suite `make test` runs (tests/fuzz), with a long budget; see docs/RELIABILITY.md.
+FUZZ_MAX_EXAMPLES ?= 100
+fuzz: install services
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_LOG_DIR=$(CURDIR)/.fuzz $(BIN)/pytest tests/fuzz -s
 
 test-browser: install services browser
 	$(BIN)/pytest tests/browser

@@ -7,47 +7,53 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import User
+from api.serializers import (
+    BodySerializer,
+    EmailAddressField,
+    NameField,
+    PasswordField,
+    StrictInputMixin,
+    nfkc,
+)
+
+# Django's sign-up rule (letters and digits of any script, and . @ + - _): no spaces, control,
+# direction-override or escape characters, no SQL wildcards.
+USERNAME_PATTERN = r"^[\w.@+-]+\Z"
 
 
-def _unique_ci(field: str, value: str, exclude: User | None = None) -> str:
-    # Case-insensitive, like the database constraints; soft-deleted users keep their names.
-    taken = User.all_objects.filter(**{f"{field}__iexact": value})
-    if exclude is not None:
-        taken = taken.exclude(pk=exclude.pk)
-    if value and taken.exists():
-        raise serializers.ValidationError(f"A user with that {field} already exists.")
-    return value
+class UsernameField(serializers.RegexField):
+    """The one username rule, at sign-up and at every change: compatibility-normalised like
+    Django's `normalize_username`, then checked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 150)
+        super().__init__(USERNAME_PATTERN, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return str(super().to_internal_value(nfkc(data) if isinstance(data, str) else data))
 
 
-class OwnProfileSerializer(serializers.ModelSerializer[User]):
+class OwnProfileSerializer(StrictInputMixin, serializers.ModelSerializer[User]):
     """The caller's own profile: private fields included, never the password."""
 
+    # Declared, not derived from the model: the rules are the sign-up's, and uniqueness (a
+    # functional index on lower(...)) is the database's to settle (409, accounts.services).
+    username = UsernameField()
+    email = EmailAddressField(allow_blank=True, required=False)
+    first_name = NameField(max_length=150, allow_blank=True, required=False)
+    last_name = NameField(max_length=150, allow_blank=True, required=False)
     joined = serializers.DateTimeField(source="created", read_only=True)
 
     class Meta:
         model = User
         fields = ("id", "username", "email", "first_name", "last_name", "bio", "joined")
         read_only_fields = ("id", "joined")
-        # The model's unique index is functional (lower(...)): validated by hand below.
-        extra_kwargs: dict[str, dict[str, Any]] = {"username": {"validators": []}}
-
-    def validate_username(self, value: str) -> str:
-        return _unique_ci("username", value, exclude=self.instance)
-
-    def validate_email(self, value: str) -> str:
-        return _unique_ci("email", value, exclude=self.instance)
 
 
-class RegistrationSerializer(serializers.Serializer[Any]):
-    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
-
-    def validate_username(self, value: str) -> str:
-        return _unique_ci("username", value)
-
-    def validate_email(self, value: str) -> str:
-        return _unique_ci("email", value)
+class RegistrationSerializer(BodySerializer):
+    username = UsernameField()
+    email = EmailAddressField()
+    password = PasswordField(max_length=128)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Django's validators, with the would-be user so similarity to the name is caught.
@@ -59,9 +65,9 @@ class RegistrationSerializer(serializers.Serializer[Any]):
         return attrs
 
 
-class PasswordChangeSerializer(serializers.Serializer[Any]):
-    old_password = serializers.CharField(write_only=True, trim_whitespace=False)
-    new_password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+class PasswordChangeSerializer(BodySerializer):
+    old_password = PasswordField()
+    new_password = PasswordField(max_length=128)
 
     def validate_old_password(self, value: str) -> str:
         if not self.context["user"].check_password(value):

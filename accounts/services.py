@@ -13,14 +13,18 @@ from oauth2_provider.models import (
 from rest_framework import exceptions
 
 from accounts.models import Follow, User
+from api.errors import Conflict
 
 PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "bio")
 
 
-def _unique_violation(error: IntegrityError) -> exceptions.ValidationError:
-    # Two sign-ups racing past the serializer's check: answer like the check would have.
+def _unique_violation(error: IntegrityError) -> Conflict:
+    """A taken username or e-mail (case-insensitive, soft-deleted users included): the
+    database's unique indexes decide, so two sign-ups racing for one name cannot both win.
+    A well-formed request that conflicts with existing data: 409, naming the field."""
     field = "email" if "email" in str(error) else "username"
-    return exceptions.ValidationError({field: [f"A user with that {field} already exists."]})
+    message = f"A user with that {field} already exists."
+    return Conflict(message, {field: [message]}, code="already_exists")
 
 
 @transaction.atomic

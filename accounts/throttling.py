@@ -25,6 +25,10 @@ class RegistrationRateThrottle(SimpleRateThrottle):
 
     scope = "registration"
 
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        # Only sign-ups count: a wrong method is a 405, an OPTIONS a description, not a try.
+        return request.method != "POST" or super().allow_request(request, view)
+
     def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from oauth2_provider.models import AbstractApplication
@@ -9,7 +10,7 @@ from oauth2_provider.views import IntrospectTokenView as DOTIntrospectTokenView
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
 from oauthlib.common import Request as OAuthlibRequest
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -27,8 +28,8 @@ from accounts.serializers import (
     UserSummarySerializer,
 )
 from accounts.throttling import RegistrationRateThrottle, check_token_attempt
-from api.pagination import PageNumberPagination
 from api.schema import OAuthErrorSerializer, error_responses
+from api.serializers import NO_NUL
 
 
 def _caller(request: Request) -> User:
@@ -44,9 +45,10 @@ class UserRegistrationView(APIView):
     @extend_schema(
         operation_id="users_register",
         request=RegistrationSerializer,
-        responses={201: OwnProfileSerializer, **error_responses(400, 401, 429)},
+        responses={201: OwnProfileSerializer, **error_responses(400, 401, 409, 429)},
         summary="Sign up",
         description="Creates an account; sign in afterwards at /api/oauth/token/. "
+        "A username or e-mail another account has (in any case) is a 409. "
         "Throttled per client IP.",
     )
     def post(self, request: Request) -> Response:
@@ -70,8 +72,9 @@ class MeView(APIView):
     @extend_schema(
         operation_id="users_me_update",
         request=OwnProfileSerializer,
-        responses={200: OwnProfileSerializer, **error_responses(400, 401)},
+        responses={200: OwnProfileSerializer, **error_responses(400, 401, 409)},
         summary="Change my profile",
+        description="A username or e-mail another account has (in any case) is a 409.",
     )
     def patch(self, request: Request) -> Response:
         serializer = OwnProfileSerializer(_caller(request), data=request.data, partial=True)
@@ -147,17 +150,16 @@ class FollowView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class _FollowListView(APIView):
+class _FollowListView(generics.ListAPIView[User]):
     permission_classes = [AllowAny]
+    serializer_class = UserSummarySerializer
 
-    def list_users(self, request: Request, user_id: str) -> Response:
-        user = selectors.get_user(user_id)
-        paginator = PageNumberPagination()
-        queryset = self.select(user)
-        page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(UserSummarySerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[User]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view
+            return User.objects.none()
+        return self.select(selectors.get_user(self.kwargs["user_id"]))
 
-    def select(self, user: Any) -> Any:
+    def select(self, user: User) -> QuerySet[User]:
         raise NotImplementedError
 
 
@@ -170,8 +172,8 @@ class FollowersView(_FollowListView):
         responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
         summary="Who follows a user",
     )
-    def get(self, request: Request, user_id: str) -> Response:
-        return self.list_users(request, user_id)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class FollowingView(_FollowListView):
@@ -183,8 +185,8 @@ class FollowingView(_FollowListView):
         responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
         summary="Whom a user follows",
     )
-    def get(self, request: Request, user_id: str) -> Response:
-        return self.list_users(request, user_id)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 # --- OAuth2 endpoints ---------------------------------------------------------------------
@@ -224,6 +226,11 @@ class _OAuthEndpoint(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     parser_classes = [FormParser]
+    # The request guard (api.middleware) answers its 400/413 here in RFC 6749's shape too,
+    # and minds NUL characters only in the documented fields (RFC 6749 §3.2: others are
+    # ignored).
+    rfc6749_errors = True
+    form_fields: frozenset[str]
     dot_view: Any
 
     def delegate(self, request: Request) -> HttpResponse:
@@ -232,16 +239,36 @@ class _OAuthEndpoint(APIView):
         return response
 
 
+def _form_text(**kwargs: Any) -> serializers.CharField:
+    """A form field of the OAuth endpoints: any text but NUL (the request guard refuses it)."""
+    return serializers.CharField(validators=[NO_NUL], **kwargs)
+
+
 _token_request = inline_serializer(
     name="TokenRequest",
     fields={
         "grant_type": serializers.ChoiceField(choices=["password", "refresh_token"]),
-        "client_id": serializers.CharField(help_text="The first-party client: `storefront`."),
-        "username": serializers.CharField(required=False, help_text="password grant"),
-        "password": serializers.CharField(required=False, help_text="password grant"),
-        "refresh_token": serializers.CharField(required=False, help_text="refresh grant"),
-        "scope": serializers.CharField(required=False, help_text="default `read write`"),
+        "client_id": _form_text(help_text="The first-party client: `storefront`."),
+        "username": _form_text(required=False, help_text="password grant"),
+        "password": _form_text(required=False, help_text="password grant"),
+        "refresh_token": _form_text(required=False, help_text="refresh grant"),
+        "scope": _form_text(required=False, help_text="default `read write`"),
     },
+)
+_revoke_request = inline_serializer(
+    name="RevokeTokenRequest",
+    fields={
+        "token": _form_text(),
+        "token_type_hint": serializers.ChoiceField(
+            choices=["access_token", "refresh_token"], required=False
+        ),
+        "client_id": _form_text(),
+    },
+)
+_introspect_request = inline_serializer(
+    # An empty token is simply not an active one (DOT answers `{"active": false}`).
+    name="IntrospectRequest",
+    fields={"token": _form_text(allow_blank=True)},
 )
 _token_response = inline_serializer(
     name="TokenResponse",
@@ -257,6 +284,7 @@ _token_response = inline_serializer(
 
 class TokenView(_OAuthEndpoint):
     dot_view = staticmethod(DOTTokenView.as_view())
+    form_fields = frozenset(_token_request.fields)
 
     @extend_schema(
         operation_id="oauth_token",
@@ -282,22 +310,14 @@ class TokenView(_OAuthEndpoint):
 
 class RevokeTokenView(_OAuthEndpoint):
     dot_view = staticmethod(DOTRevokeTokenView.as_view())
+    form_fields = frozenset(_revoke_request.fields)
 
     @extend_schema(
         operation_id="oauth_revoke_token",
         tags=["oauth"],
         auth=[],
         request={
-            "application/x-www-form-urlencoded": inline_serializer(
-                name="RevokeTokenRequest",
-                fields={
-                    "token": serializers.CharField(),
-                    "token_type_hint": serializers.ChoiceField(
-                        choices=["access_token", "refresh_token"], required=False
-                    ),
-                    "client_id": serializers.CharField(),
-                },
-            )
+            "application/x-www-form-urlencoded": _revoke_request,
         },
         responses={
             200: OpenApiResponse(description="Revoked (or already unknown: RFC 7009 §2.2)."),
@@ -313,15 +333,14 @@ class RevokeTokenView(_OAuthEndpoint):
 
 class IntrospectTokenView(_OAuthEndpoint):
     dot_view = staticmethod(_ConfidentialClientIntrospectTokenView.as_view())
+    form_fields = frozenset(_introspect_request.fields)
 
     @extend_schema(
         operation_id="oauth_introspect",
         tags=["oauth"],
         auth=[],
         request={
-            "application/x-www-form-urlencoded": inline_serializer(
-                name="IntrospectRequest", fields={"token": serializers.CharField()}
-            )
+            "application/x-www-form-urlencoded": _introspect_request,
         },
         responses={
             200: inline_serializer(

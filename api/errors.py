@@ -6,9 +6,15 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -50,6 +56,17 @@ class PreconditionFailed(exceptions.APIException):
     default_detail = "The resource changed since you read it (If-Match does not match)."
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+    default_detail = "The request body is too large."
+
+
+# Django's own refusals of a request it cannot read (the request guard answers them first;
+# these stay 4xx should a view ever read the request itself).
+UNREADABLE_REQUEST = (SuspiciousOperation, BadRequest, MultiPartParserError, UnreadablePostError)
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "service_unavailable"
@@ -71,6 +88,10 @@ def _first_message(detail: Any) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, UNREADABLE_REQUEST):
+        exc = exceptions.ParseError(f"The request could not be read: {exc}")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
@@ -114,6 +135,8 @@ def _json_error(status_code: int, code: str, message: str) -> JsonResponse:
 
 # Django's own handlers (unknown URLs, unhandled errors outside DRF views).
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return _json_error(413, "request_too_large", "The request body is too large.")
     return _json_error(400, "bad_request", "The request could not be understood.")
 
 

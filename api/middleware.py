@@ -1,14 +1,41 @@
-"""Per-request observation: latency by route and status for Prometheus, and one JSON log
-line per request (its `request_id` comes from django-guid, which runs inside this)."""
+"""The project's own middleware.
 
+`RequestObservationMiddleware`: per-request observation, latency by route and status for
+Prometheus, and one JSON log line per request (its `request_id` comes from django-guid, which
+runs inside this).
+
+`RequestGuardMiddleware`, the request guard: refuses, before any view or authentication reads
+it, a request no view could answer well (too big, too many fields, nested too deep, a NUL
+character where no field would refuse it, a body that cannot be parsed). One place, so every
+endpoint answers these the same way: 413 or 400 with the one error body, or with RFC 6749's
+body at the OAuth endpoints (views whose class sets `rfc6749_errors = True`). A view that
+ignores form fields it does not know (the OAuth ones, as RFC 6749 §3.2 requires) names those
+it reads in `form_fields`.
+"""
+
+import base64
+import binascii
+import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
+from urllib.parse import unquote_plus
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 
+from api.errors import error_body
 from api.metrics import HTTP_REQUEST_SECONDS
 
 logger = logging.getLogger("api.requests")
@@ -51,3 +78,191 @@ class RequestObservationMiddleware:
             },
         )
         return response
+
+
+# --- the request guard ------------------------------------------------------------------
+
+# Deeper than any body this API documents (three levels at most); far below Python's
+# recursion limit, so nothing downstream (parsers, serializers, renderers) can blow the stack.
+MAX_JSON_DEPTH = 32
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str
+    message: str
+    where: str
+
+    def response(self, *, rfc6749: bool) -> HttpResponse:
+        if rfc6749:
+            body: dict[str, Any] = {"error": "invalid_request", "error_description": self.message}
+            response = JsonResponse(body, status=self.status)
+            response["Cache-Control"] = "no-store"
+            return response
+        return JsonResponse(
+            error_body(self.code, self.message, {self.where: [self.message]}), status=self.status
+        )
+
+
+def _too_big() -> Refusal:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return Refusal(413, "request_too_large", f"The request body exceeds {limit} bytes.", "body")
+
+
+def _nul(where: str, field: str | None = None) -> Refusal:
+    message = f"The {where} contains a NUL character" + (f" (in {field!r})." if field else ".")
+    return Refusal(400, "bad_request", message, field or where)
+
+
+def _malformed(where: str, problem: str) -> Refusal:
+    return Refusal(400, "bad_request", f"The {where} could not be read: {problem}", where)
+
+
+def _field_with_nul(fields: Iterable[tuple[str, str]]) -> str | None:
+    """The name of the first field whose name or value holds a NUL, if any."""
+    for name, value in fields:
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "\\x00")
+    return None
+
+
+def _query_dict_items(query_dict: Any) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in query_dict.lists() for value in values or [""]]
+
+
+def _check_content_length(request: HttpRequest) -> Refusal | None:
+    raw = request.META.get("CONTENT_LENGTH") or "0"
+    if not raw.isdigit():  # also refuses a negative length
+        return _malformed("headers", "Content-Length is not a non-negative integer.")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and int(raw) > limit:
+        return _too_big()
+    return None
+
+
+def _check_headers(request: HttpRequest) -> Refusal | None:
+    headers = [
+        (key.removeprefix("HTTP_").replace("_", "-").title(), value)
+        for key, value in request.META.items()
+        if isinstance(value, str) and (key.startswith("HTTP_") or key == "CONTENT_TYPE")
+    ]
+    header = _field_with_nul(headers)
+    if header:
+        return _nul("headers", header)
+    # HTTP Basic credentials (OAuth clients) are base64 of url-encoded "id:secret".
+    scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials).decode()
+        except (binascii.Error, ValueError):
+            return None  # not Basic credentials at all: the view refuses them as such
+        if "\x00" in decoded or "\x00" in unquote_plus(decoded):
+            return _nul("headers", "Authorization")
+    return None
+
+
+def _check_query(request: HttpRequest) -> Refusal | None:
+    if "\x00" in request.path:
+        return _nul("path")
+    try:
+        items = _query_dict_items(request.GET)
+    except TooManyFieldsSent:
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return _malformed("query", f"more than {limit} parameters.")
+    field = _field_with_nul(items)
+    return _nul("query", field) if field else None
+
+
+def _json_too_deep(value: Any) -> bool:
+    """Nested deeper than MAX_JSON_DEPTH (iteratively: the check itself cannot recurse)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _check_body(request: HttpRequest, form_fields: frozenset[str] | None) -> Refusal | None:
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _too_big()
+    except (UnreadablePostError, OSError) as exc:
+        return _malformed("body", str(exc) or "the connection broke.")
+    if not body:
+        return None
+    if request.content_type in FORM_TYPES:
+        try:
+            fields = _query_dict_items(request.POST)
+        except RequestDataTooBig:
+            return _too_big()
+        except TooManyFieldsSent:
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return _malformed("body", f"more than {limit} fields.")
+        except (MultiPartParserError, SuspiciousOperation, BadRequest) as exc:
+            return _malformed("body", str(exc) or "malformed form data.")
+        if form_fields is not None:  # RFC 6749 §3.2: unrecognized parameters are ignored
+            fields = [(name, value) for name, value in fields if name in form_fields]
+        field = _field_with_nul(fields)
+        return _nul("body", field) if field else None
+    # Whatever else it says it is, DRF parses a body as JSON when the type matches loosely
+    # (`*/*`, `application/*`); a body that is not JSON is left to the view to refuse. NUL
+    # characters and lone surrogates in JSON strings are the fields' to refuse (every DRF
+    # text field does, and the schema's patterns say so); a property no view reads is
+    # ignored, whatever it holds.
+    too_deep = f"JSON nested deeper than {MAX_JSON_DEPTH} levels."
+    try:
+        parsed = json.loads(body)
+    except RecursionError:
+        return _malformed("body", too_deep)
+    except ValueError:
+        return None
+    return _malformed("body", too_deep) if _json_too_deep(parsed) else None
+
+
+def find_refusal(request: HttpRequest, form_fields: frozenset[str] | None = None) -> Refusal | None:
+    """Why this request must be refused before a view sees it, or None. `form_fields`: the
+    form fields the view reads (None: all), the only ones whose NUL characters matter."""
+    return (
+        _check_content_length(request)
+        or _check_headers(request)
+        or _check_query(request)
+        or _check_body(request, form_fields)
+    )
+
+
+def _view_class(view_func: Callable[..., Any]) -> Any:
+    return getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+
+
+def speaks_rfc6749(view_func: Callable[..., Any]) -> bool:
+    return bool(getattr(_view_class(view_func), "rfc6749_errors", False))
+
+
+class RequestGuardMiddleware:
+    """Runs after URL resolution (so it knows which error body the view speaks) and before
+    every view, CSRF check and authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        refusal = find_refusal(request, getattr(_view_class(view_func), "form_fields", None))
+        if refusal is None:
+            return None
+        return refusal.response(rfc6749=speaks_rfc6749(view_func))

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "api.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses oversized, over-nested or NUL-carrying requests before any view reads them.
+    "api.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -164,6 +166,9 @@ OAUTH2_PROVIDER = {
     "ROTATE_REFRESH_TOKEN": True,
     # No grace: a rotated refresh token is refused at once.
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # A rotated refresh token used again means theft: revoke every token of that sign-in
+    # (RFC 9700 §4.14.2). Revoked refresh tokens are kept until they expire to detect it.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "SCOPES": {"read": "Read your data", "write": "Change your data"},
     "DEFAULT_SCOPES": ["read", "write"],
     "OAUTH2_VALIDATOR_CLASS": "accounts.authentication.StoreOAuth2Validator",
@@ -261,6 +266,10 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_FLOWS": ["password"],
     "OAUTH2_TOKEN_URL": "/api/oauth/token/",
     "OAUTH2_REFRESH_URL": "/api/oauth/token/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.complete_operations",
+    ],
     # Several models have a `state`: each enum keeps its own name.
     "ENUM_NAME_OVERRIDES": {
         "ProductStateEnum": "catalog.models.ProductState",

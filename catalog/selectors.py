@@ -15,16 +15,22 @@ def _with_tags(products: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
+def _of_live_sellers() -> QuerySet[Product]:
+    """Products whose owner's account still exists: a deleted seller's products vanish with
+    them everywhere (as they do from search), though the rows stay."""
+    return Product.objects.filter(owner__deleted__isnull=True)
+
+
 def products_visible_to(user: User | Any) -> QuerySet[Product]:
     """Active products for anyone; every state of one's own."""
     visible = Q(state=ProductState.ACTIVE)
     if user is not None and user.is_authenticated:
         visible |= Q(owner=user)
-    return _with_tags(Product.objects.filter(visible))
+    return _with_tags(_of_live_sellers().filter(visible))
 
 
 def active_products(*, owner: User | None = None) -> QuerySet[Product]:
-    products = Product.objects.filter(state=ProductState.ACTIVE)
+    products = _of_live_sellers().filter(state=ProductState.ACTIVE)
     if owner is not None:
         products = products.filter(owner=owner)
     return _with_tags(products).order_by("-created", "-id")

@@ -1,25 +1,28 @@
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from rest_framework import serializers
 
+from api.serializers import BodySerializer, MoneyField, NameField, QueryParamsSerializer
 from catalog.models import Product, ProductState, Tag
 from catalog.services import MAX_TAGS_PER_PRODUCT, normalize_tag_name
 
 
-class TagNameField(serializers.CharField):
+class TagNameField(NameField):
     """A tag name: surrounding and repeated whitespace removed, 1 to 50 characters."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=50, min_length=1, trim_whitespace=True, **kwargs)
+        super().__init__(max_length=50, min_length=1, **kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         return normalize_tag_name(super().to_internal_value(data))
 
 
 class TagSerializer(serializers.ModelSerializer[Tag]):
-    product_count = serializers.IntegerField(read_only=True, required=False)
+    """A tag as answered everywhere: always with its count of active products (the queryset
+    of `selectors.tags_matching` annotates it)."""
+
+    product_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Tag
@@ -27,7 +30,7 @@ class TagSerializer(serializers.ModelSerializer[Tag]):
         read_only_fields = fields
 
 
-class TagInputSerializer(serializers.Serializer[Any]):
+class TagInputSerializer(BodySerializer):
     name = TagNameField()
 
 
@@ -73,33 +76,26 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
         return str(settings.STORE_CURRENCY)
 
 
-class ProductWriteSerializer(serializers.Serializer[Any]):
+class ProductWriteSerializer(BodySerializer):
     """What an owner may set: PUT needs all four fields, PATCH any of them."""
 
-    name = serializers.CharField(min_length=1, max_length=200)
+    name = NameField(min_length=1, max_length=200)
     description = serializers.CharField(max_length=10_000, allow_blank=True)
-    price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0"), coerce_to_string=True
-    )
+    price = MoneyField()
     stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
 
 
 class ProductCreateSerializer(ProductWriteSerializer):
     description = serializers.CharField(max_length=10_000, allow_blank=True, default="")
-    tags = serializers.ListField(child=TagNameField(), required=False, default=list)
+    tags = serializers.ListField(
+        child=TagNameField(), required=False, default=list, max_length=MAX_TAGS_PER_PRODUCT
+    )
     publish = serializers.BooleanField(required=False, default=False)
 
-    def validate_tags(self, tags: list[str]) -> list[str]:
-        if len({t.lower() for t in tags}) > MAX_TAGS_PER_PRODUCT:
-            raise serializers.ValidationError(
-                f"A product carries at most {MAX_TAGS_PER_PRODUCT} tags."
-            )
-        return tags
 
-
-class TagQuerySerializer(serializers.Serializer[Any]):
+class TagQuerySerializer(QueryParamsSerializer):
     q = serializers.CharField(required=False, max_length=50, allow_blank=True)
 
 
-class StateFilterSerializer(serializers.Serializer[Any]):
+class StateFilterSerializer(QueryParamsSerializer):
     state = serializers.ChoiceField(choices=ProductState.choices, required=False)

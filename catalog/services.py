@@ -1,7 +1,7 @@
 """Write use-cases of the catalog. Each is one transaction, so that everything the search
 index must see is committed together with the change (the search app records it)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -33,7 +33,7 @@ EDITABLE_FIELDS = ("name", "description", "price", "stock")
 
 
 class TooManyTags(ValueError):
-    pass
+    """The product already carries MAX_TAGS_PER_PRODUCT tags (a conflict with its state)."""
 
 
 def normalize_tag_name(name: str) -> str:
@@ -85,9 +85,9 @@ def bump_product_versions(product_ids: Iterable[Any]) -> None:
     )
 
 
-def _lock(product: Product, if_match: int | None = None) -> Product:
+def _lock(product: Product, if_match: Collection[str] | None = None) -> Product:
     locked: Product = Product.objects.select_for_update().get(pk=product.pk)
-    if if_match is not None and locked.version != if_match:
+    if if_match is not None and str(locked.version) not in if_match:
         raise PreconditionFailed()
     return locked
 
@@ -131,9 +131,12 @@ def create_product(
 
 
 @transaction.atomic
-def update_product(*, product: Product, if_match: int | None = None, **changes: Any) -> Product:
-    """Change name, description, price or stock. With `if_match`, refuse (412) when the
-    product's version moved on since the caller read it: no update is lost silently."""
+def update_product(
+    *, product: Product, if_match: Collection[str] | None = None, **changes: Any
+) -> Product:
+    """Change name, description, price or stock. With `if_match` (the versions the caller
+    accepts, from its ETags), refuse (412) when the product's version is none of them: it
+    moved on since the caller read it, and no update is lost silently."""
     product = _lock(product, if_match)
     fields = [f for f in EDITABLE_FIELDS if f in changes]
     for field in fields:

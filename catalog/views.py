@@ -1,18 +1,19 @@
+import re
 from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
-from rest_framework.views import APIView
 
 from accounts.models import User
-from api.pagination import PageNumberPagination
+from accounts.schema import USER_ID
+from api.errors import Conflict
 from api.routers import UUID_PATTERN
 from api.schema import error_responses
 from catalog import selectors, services
@@ -31,15 +32,29 @@ from catalog.serializers import (
 TRANSITION_RESPONSES = {200: ProductSerializer, **error_responses(401, 403, 404, 409)}
 
 
-def _if_match(request: Request) -> int | None:
-    """The version from an `If-Match: "<version>"` header, if the client sent one."""
+# RFC 9110 §13.1.1: `*`, or a comma-separated list of entity tags, each maybe weak (W/).
+_ETAG = r'(W/)?"([!#-~\x80-\xff]*)"'
+IF_MATCH_PATTERN = rf"^[ \t]*(\*|{_ETAG}([ \t]*,[ \t]*{_ETAG})*)?[ \t]*$"
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    {"type": "string", "pattern": IF_MATCH_PATTERN},
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The product\'s ETag as read, e.g. `"3"` (or a list, or `*`): the change is '
+    "refused with 412 if the product changed since. Empty means no precondition.",
+)
+
+
+def _if_match(request: Request) -> list[str] | None:
+    """The versions an `If-Match` header accepts, or None when it sets no precondition
+    (absent, empty, or `*`: the product exists). Weak tags never match (RFC 9110 strong
+    comparison)."""
     raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() == "*":
+    if raw is None or raw.strip() in {"", "*"}:
         return None
-    try:
-        return int(raw.strip().removeprefix("W/").strip('"'))
-    except ValueError as exc:
-        raise ValidationError({"If-Match": ['Expected the product\'s ETag, e.g. "3".']}) from exc
+    if not re.search(IF_MATCH_PATTERN, raw):
+        raise ValidationError({"If-Match": ['Expected the product\'s ETag, e.g. "3".']})
+    return [opaque for weak, opaque in re.findall(_ETAG, raw) if not weak]
 
 
 def _with_etag(response: Response, product: Product) -> Response:
@@ -93,7 +108,7 @@ class ProductViewSet(
     @extend_schema(
         request=ProductWriteSerializer,
         responses={200: ProductSerializer, **error_responses(400, 401, 403, 404, 412)},
-        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[IF_MATCH],
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(request, partial=False)
@@ -101,7 +116,7 @@ class ProductViewSet(
     @extend_schema(
         request=ProductWriteSerializer,
         responses={200: ProductSerializer, **error_responses(400, 401, 403, 404, 412)},
-        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[IF_MATCH],
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(request, partial=True)
@@ -142,26 +157,28 @@ class ProductViewSet(
     def restore(self, request: Request, pk: str | None = None) -> Response:
         return self._transition("restore")
 
-    @extend_schema(
-        methods=["GET"], responses={200: ProductTagSerializer(many=True), **error_responses(404)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=TagInputSerializer,
-        responses={200: TagSerializer, **error_responses(400, 401, 403, 404)},
-    )
-    @action(detail=True, methods=["get", "post"], url_path="tags", pagination_class=None)
+    @extend_schema(responses={200: ProductTagSerializer(many=True), **error_responses(404)})
+    @action(detail=True, methods=["get"], url_path="tags", pagination_class=None)
     def tags(self, request: Request, pk: str | None = None) -> Response:
-        if request.method == "GET":
-            product = self.get_object()
-            return Response(ProductSerializer(product).data["tags"])
+        # GET and HEAD only: a handler shared with POST would run the POST branch for HEAD.
+        product = self.get_object()
+        return Response(ProductSerializer(product).data["tags"])
+
+    @extend_schema(
+        request=TagInputSerializer,
+        responses={200: TagSerializer, **error_responses(400, 401, 403, 404, 409)},
+        description="Puts a tag (created when new) on the product; 409 when it already "
+        f"carries {services.MAX_TAGS_PER_PRODUCT}.",
+    )
+    @tags.mapping.post
+    def add_tag(self, request: Request, pk: str | None = None) -> Response:
         product = self.get_owned_product()
         name = _valid(TagInputSerializer, request.data)["name"]
         try:
             tag = services.associate_tag(product=product, name=name)
         except services.TooManyTags as exc:
-            raise ValidationError({"name": [str(exc)]}) from exc
-        return Response(TagSerializer(tag).data)
+            raise Conflict(str(exc), {"name": [str(exc)]}, code="too_many_tags") from exc
+        return Response(TagSerializer(selectors.tags_matching().get(pk=tag.pk)).data)
 
     @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
     @action(detail=True, methods=["delete"], url_path=r"tags/(?P<slug>[-a-zA-Z0-9_]+)")
@@ -185,7 +202,7 @@ class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return selectors.tags_matching(q)
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Part of a tag name")],
+        parameters=[TagQuerySerializer],
         responses={200: TagSerializer(many=True), **error_responses(400)},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -206,34 +223,46 @@ class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         )
 
 
-class MyProductsView(APIView):
+class MyProductsView(generics.ListAPIView[Product]):
+    """GET /api/users/me/products/: all my products, every state, newest first."""
+
     permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ProductSerializer
+
+    def get_queryset(self) -> QuerySet[Product]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view
+            return Product.objects.none()
+        state = _valid(StateFilterSerializer, self.request.query_params).get("state")
+        return selectors.products_of(self.request.user, state=state)  # type: ignore[arg-type]
 
     @extend_schema(
         parameters=[StateFilterSerializer],
         responses={200: ProductSerializer(many=True), **error_responses(400, 401)},
     )
-    def get(self, request: Request) -> Response:
-        state = _valid(StateFilterSerializer, request.query_params).get("state")
-        return _paginated(self, request, selectors.products_of(request.user, state=state))  # type: ignore[arg-type]
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
-class UserProductsView(APIView):
+class UserProductsView(generics.ListAPIView[Product]):
+    """GET /api/users/{id}/products/: a user's active products, newest first."""
+
     permission_classes = [permissions.AllowAny]
+    serializer_class = ProductSerializer
 
-    @extend_schema(responses={200: ProductSerializer(many=True), **error_responses(404)})
-    def get(self, request: Request, user_id: str) -> Response:
-        owner = get_object_or_404(User.objects.all(), pk=user_id)
-        return _paginated(self, request, selectors.active_products(owner=owner))
+    def get_queryset(self) -> QuerySet[Product]:
+        if getattr(self, "swagger_fake_view", False):
+            return Product.objects.none()
+        owner = get_object_or_404(User.objects.all(), pk=self.kwargs["user_id"])
+        return selectors.active_products(owner=owner)
+
+    @extend_schema(
+        parameters=[USER_ID], responses={200: ProductSerializer(many=True), **error_responses(404)}
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 def _valid(serializer_class: type[BaseSerializer[Any]], data: Any, **kwargs: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
-
-
-def _paginated(view: APIView, request: Request, products: QuerySet[Product]) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(products, request, view=view)
-    return paginator.get_paginated_response(ProductSerializer(page, many=True).data)

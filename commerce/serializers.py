@@ -6,6 +6,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers import BodySerializer, CanonicalUUIDField, QueryParamsSerializer
 from catalog.models import Product
 from catalog.serializers import OwnerSerializer
 from commerce.models import MAX_QUANTITY, Bag, BagItem, Order, OrderLine, OrderState
@@ -21,20 +22,20 @@ def money(**kwargs: Any) -> serializers.DecimalField:
 # --- input ----------------------------------------------------------------------------------
 
 
-class BagItemCreateSerializer(serializers.Serializer[Any]):
-    product_id = serializers.UUIDField()
+class BagItemCreateSerializer(BodySerializer):
+    product_id = CanonicalUUIDField()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
 
 
-class BagItemUpdateSerializer(serializers.Serializer[Any]):
+class BagItemUpdateSerializer(BodySerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
-class OrderFilterSerializer(serializers.Serializer[Any]):
+class OrderFilterSerializer(QueryParamsSerializer):
     state = serializers.ChoiceField(choices=OrderState.choices, required=False)
 
 
-class SaleFilterSerializer(serializers.Serializer[Any]):
+class SaleFilterSerializer(QueryParamsSerializer):
     fulfilled = serializers.ChoiceField(
         choices=["true", "false"], required=False, help_text="Only lines (not) yet fulfilled."
     )

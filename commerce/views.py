@@ -1,5 +1,6 @@
 """The bag, orders and sales over HTTP: always the caller's own; anyone else's is 404."""
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -28,9 +29,12 @@ from commerce.serializers import (
     SaleSerializer,
 )
 
+# 1 to 255 printable ASCII characters, not starting or ending with a space (HTTP servers
+# strip those, so the key would not be the one the client sent).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
     OpenApiParameter.HEADER,
     required=False,
     description="Any unique string (a UUID is best), 1-255 printable ASCII characters. "
@@ -57,7 +61,7 @@ def _idempotency_key(request: Request) -> str:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return ""
-    if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
+    if not re.search(IDEMPOTENCY_KEY_PATTERN, key):
         raise ValidationError(
             {"Idempotency-Key": ["Expected 1 to 255 printable ASCII characters."]}
         )

@@ -3,8 +3,8 @@ so the API and the benchmark send exactly the same query."""
 
 import base64
 import json
-import math
 import re
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -57,6 +57,17 @@ def encode_cursor(sort_values: list[Any], *, relevance: bool) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def decode_cursor(cursor: str, *, relevance: bool) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -66,20 +77,20 @@ def decode_cursor(cursor: str, *, relevance: bool) -> list[Any]:
         if data["r"] is not relevance or not isinstance(values, list) or len(values) != expected:
             raise BadCursor("This cursor belongs to another query.")
         # The values must be what Elasticsearch itself could have answered: a finite score
-        # (a float), a date in epoch millis (a long) and an id (a string).
-        if relevance and not (
-            isinstance(values[0], int | float)
-            and math.isfinite(values[0])
-            and abs(values[0]) <= MAX_SCORE
-        ):
+        # (a float; NaN and infinities fail the bound), a date in epoch millis (a long) and
+        # an id (a UUID string). JSON's true and false are ints to Python, and Elasticsearch
+        # refuses them: checked apart.
+        if relevance and not (_is_number(values[0]) and abs(values[0]) <= MAX_SCORE):
             raise BadCursor("Malformed cursor.")
         created, last_id = values[-2], values[-1]
-        if not (isinstance(created, int) and abs(created) < 2**63 and isinstance(last_id, str)):
+        if not (type(created) is int and abs(created) < 2**63 and _is_uuid(last_id)):
             raise BadCursor("Malformed cursor.")
+        if relevance:
+            values[0] = float(values[0])
         return list(values)
     except BadCursor:
         raise
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise BadCursor("Malformed cursor.") from exc
 
 

@@ -1,50 +1,47 @@
-import copy
-import re
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from api.serializers import CanonicalUUIDField, MoneyField, QueryParamsSerializer
 from search.queries import BadCursor, decode_cursor
 
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+MAX_TAG_FILTERS = 20
+SLUG = r"[-a-zA-Z0-9_]+"
+TAG_SLUGS = RegexValidator(
+    rf"^{SLUG}(,{SLUG}){{0,{MAX_TAG_FILTERS - 1}}}$",
+    f"Up to {MAX_TAG_FILTERS} comma-separated tag slugs, e.g. kitchen,steel.",
+)
+# Base64url, as `next` links carry it.
+CURSOR = RegexValidator(r"^[-_A-Za-z0-9]+$", "Pass on the cursor of a `next` link as it is.")
 
 
-class QueryParams(serializers.Serializer[Any]):
-    """Query parameters of a read endpoint, validated once per request."""
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        # DRF deep-copies (re-creates) every declared field per instance: half the cost of
-        # validating a search's parameters. Shallow copies suffice: binding a field only sets
-        # attributes of its own, and validating changes none.
-        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
-
-
-class ProductSearchParams(QueryParams):
+class ProductSearchParams(QueryParamsSerializer):
     """Query parameters of GET /api/products/. Unknown parameters are refused (400) so a
     mistyped filter never silently returns everything."""
 
-    q = serializers.CharField(required=False, max_length=200, allow_blank=True)
-    tags = serializers.CharField(required=False, max_length=1000)
-    owner = serializers.UUIDField(required=False)
+    q = serializers.CharField(
+        required=False, max_length=200, allow_blank=True, help_text="What the shopper searches"
+    )
+    tags = serializers.CharField(
+        required=False, validators=[TAG_SLUGS], help_text="Products carrying all these tags"
+    )
+    owner = CanonicalUUIDField(required=False, help_text="Products of this seller")
     in_stock = serializers.ChoiceField(choices=["true", "false"], required=False)
-    min_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=0
+    min_price = MoneyField(required=False)
+    max_price = MoneyField(required=False)
+    facets = serializers.ChoiceField(
+        choices=["true", "false"], required=False, help_text="Add counts per tag, price, stock"
     )
-    max_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=0
+    cursor = serializers.CharField(
+        required=False, max_length=500, validators=[CURSOR], help_text="From a `next` link"
     )
-    facets = serializers.ChoiceField(choices=["true", "false"], required=False)
-    cursor = serializers.CharField(required=False, max_length=500)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, help_text="Hits per page (20)"
+    )
 
     def validate_tags(self, value: str) -> list[str]:
-        slugs = [s.strip() for s in value.split(",") if s.strip()]
-        bad = [s for s in slugs if not SLUG.match(s)]
-        if bad or not slugs:
-            raise serializers.ValidationError("Comma-separated tag slugs, e.g. kitchen,steel.")
-        if len(slugs) > 20:
-            raise serializers.ValidationError("At most 20 tags.")
-        return slugs
+        return value.split(",")  # the pattern has checked every slug
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         unknown = set(self.initial_data) - set(self.fields)
@@ -67,5 +64,8 @@ class ProductSearchParams(QueryParams):
         return attrs
 
 
-class AutocompleteParams(QueryParams):
-    q = serializers.CharField(max_length=100, trim_whitespace=True)
+class AutocompleteParams(QueryParamsSerializer):
+    # Empty (the shopper cleared the box) is allowed: it suggests nothing.
+    q = serializers.CharField(
+        max_length=100, allow_blank=True, help_text="What the shopper typed so far"
+    )

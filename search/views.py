@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -96,22 +97,62 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class ProductHitSerializer(ProductSerializer):
+    """One hit: the product as indexed (`_source`), with `highlight` when searching."""
+
+    in_stock = serializers.BooleanField()
+    highlight = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per field (`name`, `description`, `tags.name`), the matching fragments "
+        "with the words found in `<em>`.",
+    )
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "in_stock", "highlight"]
+        read_only_fields = fields
+
+
+def _facet(name: str, value: serializers.Field[Any, Any, Any, Any]) -> Any:
+    return inline_serializer(name, {"value": value, "count": serializers.IntegerField()}, many=True)
+
+
 _search_response = inline_serializer(
     "ProductSearchPage",
     {
-        "next": serializers.URLField(allow_null=True),
-        "results": ProductSerializer(many=True),
-        "facets": serializers.DictField(required=False),
+        "next": serializers.URLField(
+            allow_null=True, help_text="The next page (same query, a cursor); null at the end."
+        ),
+        "results": ProductHitSerializer(many=True),
+        "facets": inline_serializer(
+            "ProductFacets",
+            {
+                "tags": _facet("TagFacet", serializers.CharField(help_text="A tag slug")),
+                "price": _facet("PriceFacet", serializers.CharField(help_text='e.g. "10-25"')),
+                "in_stock": _facet("StockFacet", serializers.BooleanField()),
+            },
+            required=False,
+            help_text="With `facets=true`: counts for the whole query, not just this page.",
+        ),
     },
 )
+
+
+class _OnePageSchema(AutoSchema):
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False  # `list` answers one page object ({next, results}), not an array
 
 
 class ProductCollectionViewSet(ProductViewSet):
     """GET /api/products/ from Elasticsearch; POST still creates through the catalog."""
 
+    # The listing pages with its own cursor (`next`), not with ?page=.
+    pagination_class = None
+    schema = _OnePageSchema()
     renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
+        operation_id="products_list",
         parameters=[ProductSearchParams],
         responses={200: _search_response, **error_responses(400, 503)},
         description="Active products, newest first; with `q`, full-text search by relevance "
@@ -151,6 +192,8 @@ class _AutocompleteView(APIView):
         params = AutocompleteParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         q, size = params.validated_data["q"], settings.SEARCH_AUTOCOMPLETE_SIZE
+        if not q:
+            return Response({"results": []})  # nothing typed, nothing to suggest
         # The analyzer lowercases, so "Gar" and "gar" are one answer; hashed: any text is a key.
         typed = hashlib.blake2b(q.lower().encode(), digest_size=16).hexdigest()
         key = f"autocomplete:{self.kind}:{size}:{typed}"
@@ -162,14 +205,11 @@ class _AutocompleteView(APIView):
         return Response({"results": suggestions})
 
 
-_q = OpenApiParameter("q", str, required=True, description="What the shopper typed so far")
-
-
 class TagAutocompleteView(_AutocompleteView):
     kind = "tags"
 
     @extend_schema(
-        parameters=[_q],
+        parameters=[AutocompleteParams],
         responses={
             200: inline_serializer(
                 "TagSuggestions",
@@ -199,7 +239,7 @@ class ProductAutocompleteView(_AutocompleteView):
     kind = "products"
 
     @extend_schema(
-        parameters=[_q],
+        parameters=[AutocompleteParams],
         responses={
             200: inline_serializer(
                 "ProductSuggestions",

@@ -64,9 +64,9 @@ def test_patch_me_ignores_read_only_fields(api_client, ada):
 
 def test_patch_me_refuses_a_username_or_email_someone_else_has(api_client, ada):
     make_user("bob", email="bob@example.com")
-    error = assert_error(api_client.patch(ME, {"username": "BOB"}), 400, "invalid")
+    error = assert_error(api_client.patch(ME, {"username": "BOB"}), 409, "already_exists")
     assert set(error["details"]) == {"username"}
-    error = assert_error(api_client.patch(ME, {"email": "Bob@Example.com"}), 400, "invalid")
+    error = assert_error(api_client.patch(ME, {"email": "Bob@Example.com"}), 409, "already_exists")
     assert set(error["details"]) == {"email"}
 
 

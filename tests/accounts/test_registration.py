@@ -36,15 +36,28 @@ def test_missing_fields_are_field_errors(api_client):
     assert set(error["details"]) == {"username", "email", "password"}
 
 
-def test_username_taken_in_another_case_is_refused(api_client):
+# Well-formed, but in conflict with an existing account: 409, naming the field.
+def test_username_taken_in_another_case_is_a_conflict(api_client):
     make_user("Ada", email="first@example.com")
-    error = assert_error(register(api_client, username="aDA"), 400, "invalid")
+    error = assert_error(register(api_client, username="aDA"), 409, "already_exists")
     assert set(error["details"]) == {"username"}
 
 
-def test_email_taken_in_another_case_is_refused(api_client):
+def test_email_taken_in_another_case_is_a_conflict(api_client):
     make_user("someone", email="Ada@Example.com")
-    error = assert_error(register(api_client, email="ada@EXAMPLE.com"), 400, "invalid")
+    error = assert_error(register(api_client, email="ada@EXAMPLE.com"), 409, "already_exists")
+    assert set(error["details"]) == {"email"}
+
+
+def test_a_soft_deleted_users_name_stays_taken(api_client):
+    make_user("ada").delete()
+    error = assert_error(register(api_client, username="ADA"), 409, "already_exists")
+    assert set(error["details"]) == {"username"}
+
+
+def test_a_malformed_request_is_a_400_even_when_the_name_is_taken(api_client):
+    make_user("ada")
+    error = assert_error(register(api_client, username="ada", email="nope"), 400, "invalid")
     assert set(error["details"]) == {"email"}
 
 

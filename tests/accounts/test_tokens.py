@@ -8,6 +8,7 @@ from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from accounts import services
 from tests.accounts.helpers import (
+    FORM,
     PASSWORD,
     TOKEN_URL,
     assert_error,
@@ -126,19 +127,6 @@ def test_invalid_token_is_401_even_where_anonymous_callers_may_read(api_client):
     assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
 
-@pytest.mark.filterwarnings("ignore:Presenting an OAuth 2.0 access token in the URI")
-def test_a_token_in_the_query_string_still_signs_in(api_client):
-    # Anonymous reads skip DOT, but only when no token is sent in any way DOT accepts.
-    make_user("ada")
-    tokens = get_tokens(api_client, "ada")
-
-    response = api_client.get(ME, {"access_token": tokens["access_token"]})
-
-    assert response.status_code == 200
-    assert response.json()["username"] == "ada"
-    assert_unauthorized(api_client.get(ME, {"access_token": "no-such-token"}))
-
-
 def test_expired_token_is_401(api_client):
     make_user("ada")
     tokens = get_tokens(api_client, "ada")
@@ -168,6 +156,47 @@ def test_refresh_rotates_the_refresh_token(api_client):
     replay = post_form(api_client, TOKEN_URL, refresh)
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
+
+
+def refresh_with(client, refresh_token: str):
+    data = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": settings.OAUTH_CLIENT_ID,
+    }
+    return post_form(client, TOKEN_URL, data)
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_tokens_issued_after_it(api_client):
+    # OAuth 2.0 Security BCP (RFC 9700 §4.14.2): reuse means theft; end that sign-in.
+    make_user("ada")
+    stolen = get_tokens(api_client, "ada")
+    current = refresh_with(api_client, stolen["refresh_token"]).json()
+    other_device = get_tokens(api_client, "ada")
+
+    replay = refresh_with(api_client, stolen["refresh_token"])
+
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
+    assert_unauthorized(api_client.get(ME, **bearer(current["access_token"])))
+    assert refresh_with(api_client, current["refresh_token"]).json()["error"] == "invalid_grant"
+    # Another sign-in of the same user is another chain: it stays.
+    assert api_client.get(ME, **bearer(other_device["access_token"])).status_code == 200
+    assert refresh_with(api_client, other_device["refresh_token"]).status_code == 200
+
+
+@pytest.mark.parametrize("where", ["query", "form body"])
+def test_a_token_outside_the_authorization_header_is_ignored(api_client, where):
+    make_user("ada")
+    token = get_tokens(api_client, "ada")["access_token"]
+
+    if where == "query":
+        response = api_client.get(f"{ME}?access_token={token}")
+    else:
+        response = api_client.generic("GET", ME, f"access_token={token}", content_type=FORM)
+
+    assert_unauthorized(response)
+    assert "error=" not in response["WWW-Authenticate"]  # no token was presented
 
 
 def test_revoked_token_is_401(api_client):

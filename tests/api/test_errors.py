@@ -30,3 +30,32 @@ def test_schema_and_docs_render(api_client):
     docs = api_client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status", "code"),
+    [
+        ("POST", "/api/schema/", {}, 405, "method_not_allowed"),
+        ("DELETE", "/api/docs/", {}, 405, "method_not_allowed"),
+        ("GET", "/api/schema/", {"HTTP_ACCEPT": "application/xml"}, 406, "not_acceptable"),
+        ("GET", "/api/docs/", {"HTTP_ACCEPT": "application/xml"}, 406, "not_acceptable"),
+        ("GET", "/api/schema/?format=xml", {}, 404, "not_found"),
+        ("GET", "/api/schema/", {"HTTP_AUTHORIZATION": "Bearer x"}, 401, "authentication_failed"),
+    ],
+)
+def test_schema_and_docs_errors_are_the_json_error_body(
+    api_client, method, path, headers, status, code
+):
+    response = api_client.generic(method, path, **headers)
+
+    assert response.status_code == status, response.content
+    assert_error_body(response, status, code)
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/schema/"])
+def test_options_on_schema_and_docs_answers_json_not_a_500(api_client, path):
+    response = api_client.options(path)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "GET" in response["Allow"]

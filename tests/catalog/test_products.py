@@ -130,6 +130,18 @@ def test_delete_is_soft_and_hides_the_product_everywhere(make_product, owner, ow
     assert owner_client.get("/api/tags/kitchen/").json()["product_count"] == 0
 
 
+def test_a_deleted_sellers_products_are_gone_everywhere(make_product, owner, api_client):
+    from accounts import services as accounts_services
+
+    product = make_product(tags=["kitchen"])
+    accounts_services.delete_account(user=owner)
+
+    assert api_client.get(f"/api/products/{product.id}/").status_code == 404
+    assert api_client.get(f"/api/products/{product.id}/tags/").status_code == 404
+    assert api_client.get(f"/api/users/{owner.id}/products/").status_code == 404
+    assert api_client.get("/api/tags/kitchen/").json()["product_count"] == 0
+
+
 def test_my_products_lists_every_state_and_filters(make_product, owner_client):
     make_product(name="a", publish=False)
     make_product(name="b")

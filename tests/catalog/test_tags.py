@@ -75,7 +75,19 @@ def test_twenty_tags_at_most_through_the_nested_endpoint(make_product, owner_cli
 
     response = owner_client.post(f"/api/products/{product.id}/tags/", {"name": "one-more"})
 
-    assert response.status_code == 400
+    # A well-formed request the product's current state refuses: a conflict, not a 400.
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "too_many_tags"
+    assert "name" in response.json()["error"]["details"]
+
+
+def test_adding_a_tag_answers_it_with_its_product_count(make_product, owner_client):
+    product = make_product(tags=["kitchen"])
+
+    response = owner_client.post(f"/api/products/{product.id}/tags/", {"name": "Kitchen"})
+
+    assert response.status_code == 200
+    assert response.json()["product_count"] == 1
 
 
 def test_rename_tag_gives_its_products_a_new_version(make_product):

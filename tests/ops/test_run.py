@@ -43,19 +43,32 @@ def marked_processes(marker: str) -> dict[int, str]:
     return found
 
 
+def _foreground_signals() -> None:
+    # A foreground job takes Ctrl-C; pytest may itself run where SIGINT is ignored (a shell's
+    # background job), and children inherit that.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def piped_into_tee(argv: list[str], env: dict[str, str], log: Path, stderr: Path):
     """`argv | tee log` as a shell runs it in the foreground: a process group of its own, the
     one a terminal's Ctrl-C goes to."""
     read_end, write_end = os.pipe()
     with stderr.open("wb") as err:
         main = subprocess.Popen(  # noqa: S603
-            argv, cwd=ROOT, env=env, stdout=write_end, stderr=err, process_group=0
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=write_end,
+            stderr=err,
+            process_group=0,
+            preexec_fn=_foreground_signals,
         )
     tee = subprocess.Popen(  # noqa: S603
         ["tee", str(log)],  # noqa: S607
         stdin=read_end,
         stdout=subprocess.DEVNULL,
         process_group=main.pid,
+        preexec_fn=_foreground_signals,
     )
     os.close(read_end)
     os.close(write_end)

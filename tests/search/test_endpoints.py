@@ -170,10 +170,20 @@ def test_search_cursor_walks_the_relevance_order(catalog, api_client):
     ]
 
 
+ID = "00000000-0000-4000-8000-000000000000"
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
         ("cursor=garbage", "cursor"),
+        # JSON true/false are Python ints; Elasticsearch refuses them (issue 9, finding 6).
+        ("cursor=" + encode_cursor([True, ID], relevance=False), "cursor"),
+        ("q=walnut&cursor=" + encode_cursor([True, 1, ID], relevance=True), "cursor"),
+        ("q=walnut&cursor=" + encode_cursor([10**400, 1, ID], relevance=True), "cursor"),
+        ("q=walnut&cursor=" + encode_cursor(["1.5", 1, ID], relevance=True), "cursor"),
+        ("cursor=" + encode_cursor([1, "not-a-uuid"], relevance=False), "cursor"),
+        ("cursor=" + encode_cursor([1.5, ID], relevance=False), "cursor"),
         ("cursor=" + encode_cursor([10**30, "a"], relevance=False), "cursor"),
         ("q=walnut&cursor=" + encode_cursor([1e300, 1, "a"], relevance=True), "cursor"),
         ("min_price=10&max_price=5", "min_price"),
@@ -190,6 +200,12 @@ def test_bad_parameters_are_400_with_the_error_body(api_client, query, field):
 
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
+
+
+def test_an_integer_score_in_a_cursor_is_taken_as_a_float(catalog, api_client):
+    cursor = encode_cursor([10**30, 1, ID], relevance=True)
+
+    assert api_client.get(f"/api/products/?q=walnut&cursor={cursor}").status_code == 200
 
 
 def test_a_listing_cursor_is_refused_for_a_search(catalog, api_client):
@@ -231,7 +247,10 @@ def test_product_autocomplete_suggests_names(catalog, api_client):
     response = api_client.get("/api/products/autocomplete/?q=walnut d")
 
     assert [s["name"] for s in response.json()["results"]] == ["Walnut desk lamp"]
-    assert api_client.get("/api/products/autocomplete/?q=").status_code == 400
+    # Nothing typed (the box was cleared): nothing suggested, as the schema allows.
+    assert api_client.get("/api/products/autocomplete/?q=").json() == {"results": []}
+    assert api_client.get("/api/tags/autocomplete/?q=%20%20").json() == {"results": []}
+    assert api_client.get("/api/products/autocomplete/").status_code == 400
     assert api_client.get("/api/products/autocomplete/").status_code == 400
 
 

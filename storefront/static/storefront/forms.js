@@ -64,14 +64,16 @@ export function clearErrors(form) {
  */
 export function showErrors(form, box, error, aliases = {}) {
   clearErrors(form);
-  const details = error.status === 400 && error.details ? error.details : {};
+  // A 400 names the fields it refuses; a 409 may name one too (a username someone has), and
+  // otherwise explains itself in its message (a state, the events allowed).
+  const details = (error.status === 400 || error.status === 409) && error.details ? error.details : {};
   const leftover = [];
   let first = null;
   for (const [name, messages] of Object.entries(details)) {
     const wrapper = form.querySelector(`.field[data-field="${CSS.escape(aliases[name] || name)}"]`);
     const text = flatten(messages).join(" ");
     if (!wrapper) {
-      leftover.push(text);
+      if (error.status === 400) leftover.push(text);
       continue;
     }
     const input = wrapper.querySelector("input, textarea, select");
