@@ -21,16 +21,18 @@ PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "bio")
 def _unique_violation(error: IntegrityError) -> Conflict:
     """A taken username or e-mail (case-insensitive, soft-deleted users included): the
     database's unique indexes decide, so two sign-ups racing for one name cannot both win.
-    A well-formed request that conflicts with existing data: 409, naming the field."""
-    field = "email" if "email" in str(error) else "username"
+    A well-formed request that conflicts with existing data: 409, naming the field, which
+    the violated constraint tells (the message holds the value, which may say "email")."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    field = "email" if "email" in constraint else "username"
     message = f"A user with that {field} already exists."
     return Conflict(message, {field: [message]}, code="already_exists")
 
 
 @transaction.atomic
 def register_user(*, username: str, email: str, password: str) -> User:
-    """Create an account. Input was validated by the serializer (password validators,
-    case-insensitive uniqueness); the database constraints settle races."""
+    """Create an account. Input was validated by the serializer (password validators); the
+    database's case-insensitive unique indexes decide whether the name is taken."""
     try:
         with transaction.atomic():
             return User.objects.create_user(username=username, email=email, password=password)

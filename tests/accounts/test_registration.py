@@ -49,6 +49,13 @@ def test_email_taken_in_another_case_is_a_conflict(api_client):
     assert set(error["details"]) == {"email"}
 
 
+def test_a_taken_username_that_says_email_is_named_as_the_username(api_client):
+    # PostgreSQL's message holds the value; the field comes from the violated constraint.
+    make_user("emailfan", email="first@example.com")
+    error = assert_error(register(api_client, username="EmailFan"), 409, "already_exists")
+    assert set(error["details"]) == {"username"}
+
+
 def test_a_soft_deleted_users_name_stays_taken(api_client):
     make_user("ada").delete()
     error = assert_error(register(api_client, username="ADA"), 409, "already_exists")
