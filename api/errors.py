@@ -7,10 +7,10 @@ import logging
 from typing import Any
 
 from django.core.exceptions import (
-    BadRequest,
     PermissionDenied,
     RequestDataTooBig,
-    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse, UnreadablePostError
@@ -64,7 +64,12 @@ class RequestTooLarge(exceptions.APIException):
 
 # Django's own refusals of a request it cannot read (the request guard answers them first;
 # these stay 4xx should a view ever read the request itself).
-UNREADABLE_REQUEST = (SuspiciousOperation, BadRequest, MultiPartParserError, UnreadablePostError)
+UNREADABLE_REQUEST = (
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    MultiPartParserError,
+    UnreadablePostError,
+)
 
 
 class ServiceUnavailable(exceptions.APIException):

@@ -5,17 +5,16 @@ Prometheus, and one JSON log line per request (its `request_id` comes from djang
 runs inside this).
 
 `RequestGuardMiddleware`, the request guard: refuses, before any view or authentication reads
-it, a request no view could answer well (too big, too many fields, nested too deep, a NUL
-character where no field would refuse it, a body that cannot be parsed). One place, so every
-endpoint answers these the same way: 413 or 400 with the one error body, or with RFC 6749's
-body at the OAuth endpoints (views whose class sets `rfc6749_errors = True`). A view that
-ignores form fields it does not know (the OAuth ones, as RFC 6749 §3.2 requires) names those
-it reads in `form_fields`.
+it, a request no view could answer well (too big, too many fields, a NUL character where no
+field would refuse it, a form body that cannot be parsed; JSON nested too deep is the JSON
+parser's to refuse, `api.parsers`). One place, so every endpoint answers these the same way:
+413 or 400 with the one error body, or with RFC 6749's body at the OAuth endpoints (views
+whose class sets `rfc6749_errors = True`). A view that ignores form fields it does not know
+(the OAuth ones, as RFC 6749 §3.2 requires) names those it reads in `form_fields`.
 """
 
 import base64
 import binascii
-import json
 import logging
 import re
 import time
@@ -82,9 +81,6 @@ class RequestObservationMiddleware:
 
 # --- the request guard ------------------------------------------------------------------
 
-# Deeper than any body this API documents (three levels at most); far below Python's
-# recursion limit, so nothing downstream (parsers, serializers, renderers) can blow the stack.
-MAX_JSON_DEPTH = 32
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -134,7 +130,7 @@ def _query_dict_items(query_dict: Any) -> list[tuple[str, str]]:
 
 def _check_content_length(request: HttpRequest) -> Refusal | None:
     raw = request.META.get("CONTENT_LENGTH") or "0"
-    if not raw.isdigit():  # also refuses a negative length
+    if not (raw.isascii() and raw.isdigit()):  # also refuses a negative length, or "²"
         return _malformed("headers", "Content-Length is not a non-negative integer.")
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if limit is not None and int(raw) > limit:
@@ -175,55 +171,31 @@ def _check_query(request: HttpRequest) -> Refusal | None:
     return _nul("query", field) if field else None
 
 
-def _json_too_deep(value: Any) -> bool:
-    """Nested deeper than MAX_JSON_DEPTH (iteratively: the check itself cannot recurse)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return False
-
-
-def _check_body(request: HttpRequest, form_fields: frozenset[str] | None) -> Refusal | None:
+def _check_form(request: HttpRequest, form_fields: frozenset[str] | None) -> Refusal | None:
+    """Form bodies (the OAuth endpoints read them, through Django, not DRF): their size, field
+    count, syntax and NUL characters. Other bodies are left to the view's parser, which
+    reads them once if it reads them at all (JSON depth: `api.parsers`)."""
+    if request.content_type not in FORM_TYPES:
+        return None
     try:
-        body = request.body
+        request.body  # noqa: B018  (reads and caches it: Django's size check)
     except RequestDataTooBig:
         return _too_big()
     except (UnreadablePostError, OSError) as exc:
         return _malformed("body", str(exc) or "the connection broke.")
-    if not body:
-        return None
-    if request.content_type in FORM_TYPES:
-        try:
-            fields = _query_dict_items(request.POST)
-        except RequestDataTooBig:
-            return _too_big()
-        except TooManyFieldsSent:
-            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-            return _malformed("body", f"more than {limit} fields.")
-        except (MultiPartParserError, SuspiciousOperation, BadRequest) as exc:
-            return _malformed("body", str(exc) or "malformed form data.")
-        if form_fields is not None:  # RFC 6749 §3.2: unrecognized parameters are ignored
-            fields = [(name, value) for name, value in fields if name in form_fields]
-        field = _field_with_nul(fields)
-        return _nul("body", field) if field else None
-    # Whatever else it says it is, DRF parses a body as JSON when the type matches loosely
-    # (`*/*`, `application/*`); a body that is not JSON is left to the view to refuse. NUL
-    # characters and lone surrogates in JSON strings are the fields' to refuse (every DRF
-    # text field does, and the schema's patterns say so); a property no view reads is
-    # ignored, whatever it holds.
-    too_deep = f"JSON nested deeper than {MAX_JSON_DEPTH} levels."
     try:
-        parsed = json.loads(body)
-    except RecursionError:
-        return _malformed("body", too_deep)
-    except ValueError:
-        return None
-    return _malformed("body", too_deep) if _json_too_deep(parsed) else None
+        fields = _query_dict_items(request.POST)
+    except RequestDataTooBig:
+        return _too_big()
+    except TooManyFieldsSent:
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return _malformed("body", f"more than {limit} fields.")
+    except (MultiPartParserError, SuspiciousOperation, BadRequest) as exc:
+        return _malformed("body", str(exc) or "malformed form data.")
+    if form_fields is not None:  # RFC 6749 §3.2: unrecognized parameters are ignored
+        fields = [(name, value) for name, value in fields if name in form_fields]
+    field = _field_with_nul(fields)
+    return _nul("body", field) if field else None
 
 
 def find_refusal(request: HttpRequest, form_fields: frozenset[str] | None = None) -> Refusal | None:
@@ -233,7 +205,7 @@ def find_refusal(request: HttpRequest, form_fields: frozenset[str] | None = None
         _check_content_length(request)
         or _check_headers(request)
         or _check_query(request)
-        or _check_body(request, form_fields)
+        or _check_form(request, form_fields)
     )
 
 

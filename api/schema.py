@@ -4,6 +4,7 @@ post-processing that documents what every operation can answer, and the schema v
 import re
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
@@ -35,7 +36,7 @@ _ERROR_DESCRIPTIONS = {
     406: "`Accept` names no media type this endpoint answers.",
     409: "The resource's current state refuses this; `details` has the state and allowed events.",
     412: "If-Match does not match the current version (the resource changed).",
-    413: "The body is larger than the API reads (2.5 MB).",
+    413: f"The body is larger than the API reads ({settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes).",
     415: "The body's Content-Type is not one this endpoint reads.",
     422: "Well-formed, but cannot be applied as asked (see `error.code`).",
     429: "Too many requests; retry after `Retry-After` seconds.",

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from api.middleware import MAX_JSON_DEPTH
+from api.parsers import MAX_JSON_DEPTH
 from tests.accounts.helpers import FORM, make_user
 
 pytestmark = pytest.mark.django_db
@@ -38,22 +38,41 @@ def deep_json(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
-# --- 1. parse depth ------------------------------------------------------------------------
+# --- 1. parse depth (the JSON parser, api.parsers: once, when a view reads the body) --------
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/products/"),  # anonymous: the body used to be parsed by authentication
         ("POST", "/api/users/"),
         ("POST", "/api/tags/"),
-        ("GET", "/api/users/me/"),
+        ("GET", "/api/users/me/"),  # the body is parsed during token authentication
     ],
 )
-def test_json_nested_ten_thousand_deep_is_a_400(api_client, method, path):
-    response = api_client.generic(method, path, deep_json(10_000), content_type="application/json")
+def test_json_nested_ten_thousand_deep_is_a_400(owner_client, method, path):
+    response = owner_client.generic(
+        method, path, deep_json(10_000), content_type="application/json"
+    )
 
-    assert_error_body(response, 400, "bad_request")
+    error = assert_error_body(response, 400, "parse_error")
+    assert str(MAX_JSON_DEPTH) in error["message"]
+
+
+def test_json_nested_ten_thousand_deep_is_a_400_when_anonymous(api_client):
+    response = api_client.generic(
+        "POST", "/api/users/", deep_json(10_000), content_type="application/json"
+    )
+
+    assert_error_body(response, 400, "parse_error")
+
+
+def test_a_body_a_read_never_reads_is_never_parsed(api_client):
+    # An anonymous listing ignores any body: it is not parsed, so its depth cannot matter.
+    response = api_client.generic(
+        "GET", "/api/tags/", deep_json(10_000), content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content
 
 
 def test_json_nested_deeper_than_the_limit_is_a_400_for_a_signed_in_caller(owner_client):
@@ -61,7 +80,7 @@ def test_json_nested_deeper_than_the_limit_is_a_400_for_a_signed_in_caller(owner
 
     response = owner_client.post("/api/products/", too_deep, format="json")
 
-    error = assert_error_body(response, 400, "bad_request")
+    error = assert_error_body(response, 400, "parse_error")
     assert str(MAX_JSON_DEPTH) in error["message"]
 
 
@@ -74,12 +93,28 @@ def test_json_within_the_depth_limit_reaches_the_view(owner_client):
     assert "tags" in response.json()["error"]["details"]  # the serializer's own answer
 
 
+def test_a_large_valid_body_reaches_the_view_intact(owner_client):
+    # 2 MB, under the size limit: parsed once by the view's parser, the fields it reads kept
+    # to the character, a property it does not read ignored.
+    description = " ".join(["Ünïcödé ✓"] * 1_000)
+    body = {"name": "Big", "description": description, "price": "1.00", "stock": 1}
+    body["ignored"] = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 500_000)
+
+    response = owner_client.post("/api/products/", body, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["description"] == description
+
+
 def test_deep_json_at_an_oauth_endpoint_keeps_the_rfc6749_body(api_client):
+    # django-oauth-toolkit reads form fields only: a JSON body is no grant at all.
     response = api_client.generic(
         "POST", "/api/oauth/token/", deep_json(10_000), content_type="application/json"
     )
 
-    assert_rfc6749_body(response, 400)
+    assert response.status_code == 400
+    assert "error" in response.json()
+    assert "code" not in response.json()  # RFC 6749's body, not the API's
 
 
 # --- 2. request size ---------------------------------------------------------------------
@@ -100,9 +135,10 @@ def test_a_body_over_the_limit_at_an_oauth_endpoint_is_a_413_in_rfc6749_shape(ap
     assert_rfc6749_body(api_client.generic("POST", path, big, content_type=FORM), 413)
 
 
-def test_a_malformed_content_length_is_a_400(api_client):
+@pytest.mark.parametrize("length", ["-5", "²", "1e3"])
+def test_a_malformed_content_length_is_a_400(api_client, length):
     response = api_client.generic(
-        "POST", "/api/users/", "{}", content_type="application/json", CONTENT_LENGTH="-5"
+        "POST", "/api/users/", "{}", content_type="application/json", CONTENT_LENGTH=length
     )
 
     assert_error_body(response, 400, "bad_request")
