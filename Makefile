@@ -103,33 +103,33 @@ bench-setup: install services
 
 # Seeds, reindexes, starts the API and measures search.
 bench: bench-setup
-	$(BENCH_ENV) $(BIN)/python bench/search.py $(BENCH_ARGS)
+	$(BENCH_ENV) $(BIN)/python -m bench.search $(BENCH_ARGS)
 
 # 16 concurrent buyers: orders/s and POST /api/orders/ latency, distinct and hot products.
 bench-checkout: bench-setup
-	$(BENCH_ENV) $(BIN)/python bench/checkout.py $(CHECKOUT_ARGS)
+	$(BENCH_ENV) $(BIN)/python -m bench.checkout $(CHECKOUT_ARGS)
 
 # Relay throughput and commit-to-published lag on Redis Streams and on Kafka.
 EVENTS_ARGS ?= --events 20000 --orders 200
 bench-events: export WITH_KAFKA = 1
 bench-events: bench-setup
-	$(BENCH_ENV) $(BIN)/python bench/events.py $(EVENTS_ARGS)
+	$(BENCH_ENV) $(BIN)/python -m bench.events $(EVENTS_ARGS)
 
 # Time from a keystroke to updated results, in Chromium, on the bench catalog.
 STOREFRONT_ARGS ?= --products 100000
 bench-storefront: bench-setup browser
-	$(BENCH_ENV) $(BIN)/python bench/storefront.py $(STOREFRONT_ARGS)
+	$(BENCH_ENV) $(BIN)/python -m bench.storefront $(STOREFRONT_ARGS)
 
 # `make run` to a healthy API, warm (services up), and Ctrl-C to everything stopped.
 STARTUP_ARGS ?= --runs 3
 bench-startup: install services
-	$(BIN)/python bench/startup.py $(STARTUP_ARGS)
+	$(BIN)/python -m bench.startup $(STARTUP_ARGS)
 
 # Mixed workload at 32 shoppers with locust, steady and with the Celery worker stopped for a
 # third of the run (LOAD_ARGS="--users 32 --seconds 120"); seeds/reindexes the bench catalog.
 LOAD_ARGS ?= --products 100000 --users 32 --seconds 120
 load: bench-setup
-	$(BENCH_ENV) $(BIN)/python bench/load.py $(LOAD_ARGS)
+	$(BENCH_ENV) $(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # Faults against the real services, each reported as writes made during the fault and writes
 # visible after recovery: Elasticsearch stopped, Redis stopped, a worker killed mid-drain, a
@@ -140,7 +140,7 @@ CHAOS_ARGS ?= --products 20000
 chaos: install services
 	@scripts/services.sh database store_chaos
 	$(CHAOS_ENV) $(BIN)/python manage.py migrate --noinput -v 0
-	$(CHAOS_ENV) $(BIN)/python bench/chaos.py $(CHAOS_ARGS)
+	$(CHAOS_ENV) $(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache node_modules .screenshots

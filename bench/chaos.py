@@ -12,12 +12,11 @@ during it and how many of them are visible after recovery (target: all):
 
 It writes its section of docs/RELIABILITY.md and prints it. Not a test.
 
-    .venv/bin/python bench/chaos.py [--products 20000] [--only es,redis,worker,cluster]
+    .venv/bin/python -m bench.chaos [--products 20000] [--only es,redis,worker,cluster]
 """
 
 import argparse
 import json
-import os
 import random
 import signal
 import subprocess
@@ -36,13 +35,13 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-from bench.harness import (  # noqa: E402  (needs ROOT on the path)
+from bench.harness import (
+    ROOT,
     Report,
     Servers,
     access_token,
+    command_line,
+    configure,
     machine,
     ms,
     percentile,
@@ -50,9 +49,7 @@ from bench.harness import (  # noqa: E402  (needs ROOT on the path)
     write_section,
 )
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
-os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "chaos")
-os.environ["DEBUG"] = "false"
+configure(index_prefix="chaos")
 
 SERVICES = ROOT / "scripts" / "services.sh"
 RELIABILITY = ROOT / "docs" / "RELIABILITY.md"
@@ -666,7 +663,7 @@ def write_report(
         "threads) + one Celery worker `--concurrency 2` + beat (the outbox re-drives every "
         "30 s for search, 10 s for events), writers and shoppers as threads of the script: "
         "all on the same 2 cores, shared with other jobs.",
-        f"- Command: `{' '.join(['.venv/bin/python bench/chaos.py', *sys.argv[1:]])}` (with "
+        f"- Command: `{command_line()}` (with "
         "`DATABASE_URL` = store_chaos, `REDIS_URL` db 6, `ELASTICSEARCH_INDEX_PREFIX=chaos`); "
         f"catalog of {args.products:,} seeded products.",
         "",

@@ -10,7 +10,7 @@ measured against a baseline from the same run:
 
 It writes its section of docs/PERFORMANCE.md and prints the table. Not a test.
 
-    .venv/bin/python bench/checkout.py [--buyers 16] [--seconds 20]
+    .venv/bin/python -m bench.checkout [--buyers 16] [--seconds 20]
 """
 
 import argparse
@@ -31,14 +31,12 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, sys.path[0] is bench/, where search.py would shadow the `search` app.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-from bench.harness import (  # noqa: E402  (needs ROOT on the path)
+from bench.harness import (
     Report,
     Servers,
     access_token,
+    command_line,
+    configure,
     machine,
     ms,
     percentile,
@@ -46,9 +44,7 @@ from bench.harness import (  # noqa: E402  (needs ROOT on the path)
     write_section,
 )
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
-os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "bench")
-os.environ["DEBUG"] = "false"
+configure(index_prefix="bench")
 
 
 @dataclass
@@ -240,7 +236,7 @@ def oversold(report: Report, hot: str, initial: int) -> None:
 
 
 def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> None:
-    command = " ".join([".venv/bin/python bench/checkout.py", *sys.argv[1:]])
+    command = command_line()
     lines = [
         "## Checkout: `bench/checkout.py` (`make bench-checkout`)",
         "",

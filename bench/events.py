@@ -10,7 +10,7 @@ baseline measured in the same run:
 
 It writes its section of docs/PERFORMANCE.md and prints the table. Not a test.
 
-    .venv/bin/python bench/events.py [--events 20000] [--orders 200]
+    .venv/bin/python -m bench.events [--events 20000] [--orders 200]
 """
 
 import argparse
@@ -24,13 +24,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, sys.path[0] is bench/, where search.py would shadow the `search` app.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-from bench.harness import (  # noqa: E402  (needs ROOT on the path)
+from bench.harness import (
     Report,
     Servers,
+    command_line,
+    configure,
     machine,
     ms,
     percentile,
@@ -39,9 +37,7 @@ from bench.harness import (  # noqa: E402  (needs ROOT on the path)
     write_section,
 )
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
-os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "bench")
-os.environ["DEBUG"] = "false"
+configure(index_prefix="bench")
 
 BACKENDS = ("redis", "kafka")
 BATCH = 500  # the relay's batch size
@@ -248,7 +244,7 @@ def commit_to_published(report: Report, backend: str, shop: Shop, orders: int) -
 
 
 def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> None:
-    command = " ".join([".venv/bin/python bench/events.py", *sys.argv[1:]])
+    command = command_line()
     lines = [
         "## Event relay: `bench/events.py` (`make bench-events`)",
         "",

@@ -1,8 +1,8 @@
 """What every benchmark here shares: percentiles, the report table, the API and worker as
 subprocesses, the machine's description, and its own section of docs/PERFORMANCE.md.
 
-Benchmarks are scripts (`.venv/bin/python bench/<name>.py`), not tests; each measures its
-figures against a baseline measured in the same run.
+Benchmarks are modules run from the checkout (`.venv/bin/python -m bench.<name>`, as the make
+targets do), not tests; each measures its figures against a baseline measured in the same run.
 """
 
 import os
@@ -27,6 +27,20 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
+
+
+def configure(index_prefix: str) -> None:
+    """Settings every benchmark runs under (before `django.setup()`): the project's settings,
+    an index prefix of the benchmark's own unless the environment names one, DEBUG off."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
+    os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", index_prefix)
+    os.environ["DEBUG"] = "false"
+
+
+def command_line() -> str:
+    """How this run was started, for the report: `.venv/bin/python -m bench.<name> [args]`."""
+    name = Path(sys.argv[0]).stem
+    return " ".join([f".venv/bin/python -m bench.{name}", *sys.argv[1:]])
 
 
 # --- measuring ------------------------------------------------------------------------------

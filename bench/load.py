@@ -10,7 +10,7 @@ Celery worker started as in production, twice:
 The shoppers are bench/locustfile.py. It writes its section of docs/PERFORMANCE.md and prints
 the table. Not a test.
 
-    .venv/bin/python bench/load.py [--products 100000] [--users 32] [--seconds 120]
+    .venv/bin/python -m bench.load [--products 100000] [--users 32] [--seconds 120]
 """
 
 import argparse
@@ -30,22 +30,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-from bench.harness import (  # noqa: E402  (needs ROOT on the path)
+from bench.harness import (
     BIN,
+    ROOT,
     Report,
     Servers,
     access_token,
+    command_line,
+    configure,
     machine,
     stamp,
     write_section,
 )
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
-os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "bench")
-os.environ["DEBUG"] = "false"
+configure(index_prefix="bench")
 
 # Endpoints in the order the report lists them, with the share of the workload they belong to.
 ENDPOINTS = [
@@ -442,7 +440,7 @@ def main() -> int:
         "2 processes of 4 threads) + one Celery worker `--concurrency 2`; locust (one process, "
         "FastHttpUser) on the same 2 cores, "
         "which other people's jobs share too: figures are noisy.",
-        f"- Command: `{' '.join(['.venv/bin/python bench/load.py', *sys.argv[1:]])}` (with "
+        f"- Command: `{command_line()}` (with "
         "`DATABASE_URL` = store_bench, `REDIS_URL` db 5, `ELASTICSEARCH_INDEX_PREFIX=bench`); "
         f"locust {_locust_version()} headless, {args.users} users, no think time (each user "
         f"always has one request in flight), {args.seconds} s a run.",

@@ -16,7 +16,7 @@ the same run:
 
 It writes docs/PERFORMANCE.md and prints the table. Not a test.
 
-    .venv/bin/python bench/search.py --products 100000
+    .venv/bin/python -m bench.search --products 100000
 
 Run it with the same DATABASE_URL / REDIS_URL / ELASTICSEARCH_INDEX_PREFIX as the services
 it should use; the prefix defaults to `bench` so it never touches other prefixes' indices.
@@ -43,12 +43,11 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, sys.path[0] is bench/, where this file would shadow the `search` app.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-from bench import harness  # noqa: E402  (needs ROOT on the path)
-from bench.harness import (  # noqa: E402
+from bench import harness
+from bench.harness import (
+    ROOT,
+    command_line,
+    configure,
     ms,
     percentile,
     timed,
@@ -56,9 +55,7 @@ from bench.harness import (  # noqa: E402
     write_section,
 )
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
-os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "bench")
-os.environ["DEBUG"] = "false"
+configure(index_prefix="bench")
 
 CONCURRENT_CLIENTS = 16
 
@@ -1053,7 +1050,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
     from catalog.models import Product
 
     products = Product.objects.count()
-    command = " ".join([".venv/bin/python bench/search.py", *sys.argv[1:]])
+    command = command_line()
     table = report.table()
     serving = (
         f"gunicorn `-c python:api.gunicorn_conf` ({gunicorn_conf.workers} workers x "

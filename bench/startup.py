@@ -4,7 +4,7 @@ against the floor of the same run: one bare `django.setup()` in a fresh interpre
 
 It writes its section of docs/PERFORMANCE.md and prints the table. Not a test.
 
-    .venv/bin/python bench/startup.py [--runs 3]
+    .venv/bin/python -m bench.startup [--runs 3]
 """
 
 import argparse
@@ -18,11 +18,10 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-from bench.harness import (  # noqa: E402  (needs ROOT on the path)
+from bench.harness import (
+    ROOT,
     Report,
+    command_line,
     free_port,
     machine,
     percentile,
@@ -134,7 +133,7 @@ def main() -> int:
             f"{percentile(stops, 50):.1f} s (runs: {', '.join(f'{s:.1f}' for s in stops)})",
         )
     load = os.getloadavg()
-    command = " ".join([".venv/bin/python bench/startup.py", *sys.argv[1:]])
+    command = command_line()
     lines = [
         "## Start: `bench/startup.py` (`make bench-startup`)",
         "",

@@ -14,35 +14,29 @@ It tops the catalog up to N products and reindexes when the index is behind, sta
 (gunicorn as `make run` serves it, DEBUG off: static files from WhiteNoise) and writes its
 section of docs/PERFORMANCE.md. Not a test.
 
-    .venv/bin/python bench/storefront.py --products 100000   (make bench-storefront)
+    .venv/bin/python -m bench.storefront --products 100000   (make bench-storefront)
 """
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, sys.path[0] is bench/, where search.py would shadow the `search` app.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-from bench.harness import (  # noqa: E402  (needs ROOT on the path)
+from bench.harness import (
     Report,
     Servers,
+    configure,
     machine,
     ms,
     percentile,
     stamp,
     write_section,
 )
-from bench.search import QUERIES  # noqa: E402  (the search benchmark's own queries)
+from bench.search import QUERIES
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
-os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "bench")
-os.environ["DEBUG"] = "false"
+configure(index_prefix="bench")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -255,7 +249,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         f"- Machine: {machine()}. API = gunicorn as `make run` serves it "
         "(`api/gunicorn_conf.py`), `DEBUG` off; browser = "
         "Debian's Chromium, headless, driven by Selenium, on the same machine.",
-        f"- Command: `.venv/bin/python bench/storefront.py --products {args.products} "
+        f"- Command: `.venv/bin/python -m bench.storefront --products {args.products} "
         f"--rounds {args.rounds}` (with `DATABASE_URL`, `REDIS_URL`, "
         "`ELASTICSEARCH_INDEX_PREFIX=bench`).",
         "",
