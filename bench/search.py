@@ -1065,8 +1065,8 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "by the baseline server of the same run.",
         "",
         f"- Date: {harness.stamp(total_seconds)}.",
-        f"- Machine: {harness.machine()}; shared with other engineers' test runs (see \"How "
-        f'noisy it was"). Elasticsearch heap 768 MB. API: {serving}; Celery worker '
+        f"- Machine: {harness.machine()}; possibly shared with other engineers' jobs (see "
+        f'"How noisy it was"). Elasticsearch heap 768 MB. API: {serving}; Celery worker '
         "`--concurrency 2`.",
         f"- Catalog: N = {args.products:,} requested, {products:,} products in the database "
         "(seeded by `manage.py seed_catalog`).",
@@ -1097,9 +1097,9 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
     lines += [
         "### How noisy it was",
         "",
-        "Other engineers ran their test suites (pytest, headless Chromium, their own "
-        "services) on the same 2 cores during this run, so absolute figures move from run to "
-        "run; the ratios compare figures taken in the same minutes. Per phase: machine CPU "
+        "Other engineers' jobs (test suites, headless Chromium, their own services) may share "
+        "the 2 cores with a run, so absolute figures move from run to run; the ratios "
+        "compare figures taken in the same minutes. Per phase: machine CPU "
         "busy (from /proc/stat) and the part of it used by processes that are not this run's "
         "(not this process, its servers or this checkout's PostgreSQL, Redis and "
         "Elasticsearch, and their children):",
