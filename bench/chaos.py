@@ -29,7 +29,6 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from bench.harness import (
     machine,
     ms,
     percentile,
+    products_for_sale,
     stamp,
     write_section,
 )
@@ -147,42 +147,29 @@ class Store:
 
     def __init__(self, api: str, n_shoppers: int) -> None:
         from accounts.models import User
-        from catalog.services import create_product
 
         self.api = api
         run = uuid.uuid4().hex[:6]
         seller = User.objects.create_user(username=f"chaos-seller-{run}", password=None)
-        self.supply = [
-            str(
-                create_product(
-                    owner=seller,
-                    name=f"Chaos supply {run} {n}",
-                    description="Bought while things break.",
-                    price=Decimal("5.00"),
-                    stock=1_000_000,
-                    publish=True,
-                ).pk
-            )
-            for n in range(20)
-        ]
+        self.supply = products_for_sale(
+            seller,
+            [f"Chaos supply {run} {n}" for n in range(20)],
+            "Bought while things break.",
+            "5.00",
+            stock=1_000_000,
+        )
         self.shoppers = []
         for n in range(n_shoppers):
             user = User.objects.create_user(username=f"chaos-{run}-{n}", password=None)
             session = requests.Session()
             session.headers["Authorization"] = f"Bearer {access_token(user)}"
-            own = [
-                str(
-                    create_product(
-                        owner=user,
-                        name=f"Chaos listing {run} {n}-{k}",
-                        description="Edited while things break.",
-                        price=Decimal("10.00"),
-                        stock=5,
-                        publish=True,
-                    ).pk
-                )
-                for k in range(3)
-            ]
+            own = products_for_sale(
+                user,
+                [f"Chaos listing {run} {n}-{k}" for k in range(3)],
+                "Edited while things break.",
+                "10.00",
+                stock=5,
+            )
             self.shoppers.append(Shopper(session, own))
 
     def create(self, shopper: Shopper) -> Attempt:

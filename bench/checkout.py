@@ -40,6 +40,7 @@ from bench.harness import (
     machine,
     ms,
     percentile,
+    products_for_sale,
     stamp,
     write_section,
 )
@@ -115,19 +116,13 @@ def make_people(n_buyers: int, hot_stock: int) -> tuple[list[Buyer], str]:
         user = User.objects.create_user(username=f"bench-buyer-{run}-{n:02d}", password=None)
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {access_token(user)}"
-        products = [
-            str(
-                create_product(
-                    owner=seller,
-                    name=f"Bench item {run} {n}-{k}",
-                    description="For the checkout benchmark.",
-                    price=Decimal("12.50"),
-                    stock=1_000_000,
-                    publish=True,
-                ).pk
-            )
-            for k in range(2)
-        ]
+        products = products_for_sale(
+            seller,
+            [f"Bench item {run} {n}-{k}" for k in range(2)],
+            "For the checkout benchmark.",
+            "12.50",
+            stock=1_000_000,
+        )
         buyers.append(Buyer(user, session, products))
     hot = create_product(
         owner=seller,

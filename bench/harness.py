@@ -259,6 +259,30 @@ def access_token(user: Any) -> str:
     return str(token.token)
 
 
+def products_for_sale(
+    owner: Any, names: list[str], description: str, price: str, stock: int
+) -> list[str]:
+    """Active products of `owner`, one per name, through the catalog's own service (outbox
+    rows for the search sync included); their ids as strings, as the API names them."""
+    from decimal import Decimal
+
+    from catalog.services import create_product
+
+    return [
+        str(
+            create_product(
+                owner=owner,
+                name=name,
+                description=description,
+                price=Decimal(price),
+                stock=stock,
+                publish=True,
+            ).pk
+        )
+        for name in names
+    ]
+
+
 # --- the report -----------------------------------------------------------------------------
 
 

@@ -26,7 +26,6 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from bench.harness import (
     command_line,
     configure,
     machine,
+    products_for_sale,
     stamp,
     write_section,
 )
@@ -100,40 +100,27 @@ def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
     from accounts.models import User
     from catalog.models import Product, ProductState, Tag
     from catalog.seed_vocabulary import ADJECTIVES, CATEGORIES, MATERIALS
-    from catalog.services import create_product
 
     run = datetime.now(UTC).strftime("%H%M%S")
     rng = random.Random(42)
     seller = User.objects.create_user(username=f"load-seller-{run}", password=None)
-    buyable = [
-        str(
-            create_product(
-                owner=seller,
-                name=f"Load test supply {run} {n}",
-                description="Plenty in stock: shoppers check out during the load test.",
-                price=Decimal("9.90"),
-                stock=10_000_000,
-                publish=True,
-            ).pk
-        )
-        for n in range(100)
-    ]
+    buyable = products_for_sale(
+        seller,
+        [f"Load test supply {run} {n}" for n in range(100)],
+        "Plenty in stock: shoppers check out during the load test.",
+        "9.90",
+        stock=10_000_000,
+    )
     accounts = []
     for n in range(n_users):
         user = User.objects.create_user(username=f"load-shopper-{run}-{n:02d}", password=None)
-        own = [
-            str(
-                create_product(
-                    owner=user,
-                    name=f"Load test listing {run} {n}-{k}",
-                    description="Edited during the load test.",
-                    price=Decimal("20.00"),
-                    stock=10,
-                    publish=True,
-                ).pk
-            )
-            for k in range(2)
-        ]
+        own = products_for_sale(
+            user,
+            [f"Load test listing {run} {n}-{k}" for k in range(2)],
+            "Edited during the load test.",
+            "20.00",
+            stock=10,
+        )
         accounts.append({"token": access_token(user), "own_products": own})
     active = Product.objects.filter(state=ProductState.ACTIVE).values_list("id", flat=True)
     read_products = [str(pk) for pk in active.order_by("?")[:5000]]
