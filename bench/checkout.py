@@ -16,7 +16,6 @@ It writes its section of docs/PERFORMANCE.md and prints the table. Not a test.
 import argparse
 import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -26,14 +25,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from bench.harness import (
     Report,
-    Servers,
     access_token,
     command_line,
     configure,
@@ -41,6 +38,7 @@ from bench.harness import (
     ms,
     percentile,
     products_for_sale,
+    running_servers,
     stamp,
     write_section,
 )
@@ -274,41 +272,31 @@ def main() -> int:
     django.setup()
     run_started = time.perf_counter()
     report = Report()
-    with tempfile.TemporaryDirectory(prefix="bench-checkout-") as log_dir:
-        servers = Servers(Path(log_dir))
-        try:
-            with report.phase("start API and worker"):
-                api = servers.api()
-                servers.worker()
-                servers.wait()
-            with report.phase("set up buyers and products"):
-                buyers, hot = make_people(args.buyers, args.hot_stock)
-            baseline_rate = float("nan")
-            with report.phase("baseline: GET /api/bag/"):
-                baseline_rate = bag_baseline(report, api, buyers, args.seconds)
-            with report.phase("checkouts of distinct products"):
-                checkouts(report, api, buyers, args.seconds, baseline_rate)
-            with report.phase("checkouts of one hot product"):
-                checkouts(
-                    report,
-                    api,
-                    buyers,
-                    args.seconds,
-                    baseline_rate,
-                    hot=hot,
-                    hot_stock=args.hot_stock,
-                )
-        finally:
-            servers.stop()
-            if report.errors:
-                servers.print_logs()
+    with running_servers("checkout", report) as servers:
+        with report.phase("start API and worker"):
+            api = servers.api()
+            servers.worker()
+            servers.wait()
+        with report.phase("set up buyers and products"):
+            buyers, hot = make_people(args.buyers, args.hot_stock)
+        baseline_rate = float("nan")
+        with report.phase("baseline: GET /api/bag/"):
+            baseline_rate = bag_baseline(report, api, buyers, args.seconds)
+        with report.phase("checkouts of distinct products"):
+            checkouts(report, api, buyers, args.seconds, baseline_rate)
+        with report.phase("checkouts of one hot product"):
+            checkouts(
+                report,
+                api,
+                buyers,
+                args.seconds,
+                baseline_rate,
+                hot=hot,
+                hot_stock=args.hot_stock,
+            )
 
     write_report(report, args, time.perf_counter() - run_started)
-    print()
-    print("\n".join(report.table()))
-    for error in report.errors:
-        print(f"FAILED: {error}")
-    return 1 if report.errors else 0
+    return report.finish()
 
 
 if __name__ == "__main__":

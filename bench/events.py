@@ -16,22 +16,20 @@ It writes its section of docs/PERFORMANCE.md and prints the table. Not a test.
 import argparse
 import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from bench.harness import (
     Report,
-    Servers,
     command_line,
     configure,
     machine,
     ms,
     percentile,
+    running_servers,
     stamp,
     timed,
     write_section,
@@ -288,25 +286,17 @@ def main() -> int:
         use_backend(backend, f"bench-{run}.{backend}.orders")
         with report.phase(f"{backend}: relay throughput"):
             relay_throughput(report, backend, shop, args.events)
-        with tempfile.TemporaryDirectory(prefix="bench-events-") as log_dir:
-            servers = Servers(Path(log_dir))
-            use_backend(backend, f"bench-{run}.{backend}.lag")  # a stream of its own
-            try:
-                with report.phase(f"{backend}: commit-to-published lag"):
-                    servers.worker()
-                    time.sleep(4)  # the worker connects and starts consuming
-                    commit_to_published(report, backend, shop, args.orders)
-            finally:
-                servers.stop()
-                if report.errors:
-                    servers.print_logs()
+        use_backend(backend, f"bench-{run}.{backend}.lag")  # a stream of its own
+        with (
+            running_servers("events", report) as servers,
+            report.phase(f"{backend}: commit-to-published lag"),
+        ):
+            servers.worker()
+            time.sleep(4)  # the worker connects and starts consuming
+            commit_to_published(report, backend, shop, args.orders)
 
     write_report(report, args, time.perf_counter() - run_started)
-    print()
-    print("\n".join(report.table()))
-    for error in report.errors:
-        print(f"FAILED: {error}")
-    return 1 if report.errors else 0
+    return report.finish()
 
 
 if __name__ == "__main__":

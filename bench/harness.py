@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -101,6 +102,14 @@ class Report:
             traceback.print_exc()
             self.errors.append(f"{name}: {type(exc).__name__}: {exc}")
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+
+    def finish(self) -> int:
+        """Print the table and the failed phases; the exit status of the run."""
+        print()
+        print("\n".join(self.table()))
+        for error in self.errors:
+            print(f"FAILED: {error}")
+        return 1 if self.errors else 0
 
     def table(self) -> list[str]:
         lines = [
@@ -243,6 +252,20 @@ class Servers:
             tail = log.read_text(errors="replace").strip().splitlines()[-15:]
             if tail:
                 print(f"--- {log.name} (last lines)\n" + "\n".join(tail))
+
+
+@contextmanager
+def running_servers(name: str, report: Report) -> Iterator[Servers]:
+    """Servers whose logs live in a temporary directory: stopped at the end, their logs
+    printed first if a phase failed."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as log_dir:
+        servers = Servers(Path(log_dir))
+        try:
+            yield servers
+        finally:
+            servers.stop()
+            if report.errors:
+                servers.print_logs()
 
 
 def access_token(user: Any) -> str:

@@ -30,7 +30,6 @@ import re
 import secrets
 import string
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -1132,38 +1131,32 @@ def main() -> int:
         with report.phase("reindex vs raw bulk"):
             reindex_vs_bulk(report)
 
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as log_dir:
-        servers = harness.Servers(Path(log_dir))
-        try:
-            with report.phase("start API, worker, baseline server"):
-                api = servers.api()  # first: api_cpu reads its process group
-                # The API as served before issue 10 (two sync workers), and the DRF baseline.
-                baseline = servers.gunicorn(
-                    "baseline", ["-w", "2"], DJANGO_SETTINGS_MODULE="bench.settings"
-                )
-                servers.worker()
-                servers.wait()
-            bodies: list[Bodies] = []
-            with report.phase("search, one client"):
-                bodies = search_latency(report, api, baseline)
-            with report.phase("highlighting designs"):
-                highlight_designs(report, bodies)
-            with report.phase("API CPU per search"):
-                api_cpu(report, servers, api, baseline, bodies)
-            with report.phase(f"search, {CONCURRENT_CLIENTS} clients"):
-                concurrency(report, api, baseline, bodies)
-            with report.phase("baseline: plain DRF SearchFilter"):
-                baseline_latency(report, baseline)
-            with report.phase("autocomplete"):
-                autocomplete_latency(report, api, baseline)
-            with report.phase("slowest query"):
-                slowest_query(report, bodies)
-            with report.phase("commit-to-searchable lag"):
-                commit_to_searchable(report, api)
-        finally:
-            servers.stop()
-            if report.errors:
-                servers.print_logs()
+    with harness.running_servers("search", report) as servers:
+        with report.phase("start API, worker, baseline server"):
+            api = servers.api()  # first: api_cpu reads its process group
+            # The API as served before issue 10 (two sync workers), and the DRF baseline.
+            baseline = servers.gunicorn(
+                "baseline", ["-w", "2"], DJANGO_SETTINGS_MODULE="bench.settings"
+            )
+            servers.worker()
+            servers.wait()
+        bodies: list[Bodies] = []
+        with report.phase("search, one client"):
+            bodies = search_latency(report, api, baseline)
+        with report.phase("highlighting designs"):
+            highlight_designs(report, bodies)
+        with report.phase("API CPU per search"):
+            api_cpu(report, servers, api, baseline, bodies)
+        with report.phase(f"search, {CONCURRENT_CLIENTS} clients"):
+            concurrency(report, api, baseline, bodies)
+        with report.phase("baseline: plain DRF SearchFilter"):
+            baseline_latency(report, baseline)
+        with report.phase("autocomplete"):
+            autocomplete_latency(report, api, baseline)
+        with report.phase("slowest query"):
+            slowest_query(report, bodies)
+        with report.phase("commit-to-searchable lag"):
+            commit_to_searchable(report, api)
 
     table = write_report(report, args, time.perf_counter() - run_started)
     print()

@@ -21,16 +21,15 @@ import argparse
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from bench.harness import (
     Report,
-    Servers,
     configure,
     machine,
     ms,
     percentile,
+    running_servers,
     stamp,
     write_section,
 )
@@ -286,25 +285,15 @@ def main() -> int:
     report = Report()
     with report.phase("catalog"):
         ensure_catalog(report, args.products)
-    with tempfile.TemporaryDirectory(prefix="bench-storefront-") as log_dir:
-        servers = Servers(Path(log_dir))
-        try:
-            with report.phase("start the API"):
-                api = servers.api()
-                servers.wait()
-            with report.phase("type in the browser"):
-                measure(report, api, args.rounds)
-        finally:
-            servers.stop()
-            if report.errors:
-                servers.print_logs()
+    with running_servers("storefront", report) as servers:
+        with report.phase("start the API"):
+            api = servers.api()
+            servers.wait()
+        with report.phase("type in the browser"):
+            measure(report, api, args.rounds)
 
     write_report(report, args, time.perf_counter() - run_started)
-    print()
-    print("\n".join(report.table()))
-    for error in report.errors:
-        print(f"FAILED: {error}")
-    return 1 if report.errors else 0
+    return report.finish()
 
 
 if __name__ == "__main__":
