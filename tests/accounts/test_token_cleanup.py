@@ -70,7 +70,4 @@ def test_cleartokens_command_does_the_same(tokens):
     assert_cleaned(tokens)
 
 
-def test_the_task_is_scheduled_by_beat():
-    entry = settings.CELERY_BEAT_SCHEDULE["accounts.clear_expired_tokens"]
-    assert entry["task"] == clear_expired_tokens.name
-    assert entry["schedule"] == float(settings.TOKEN_CLEANUP_INTERVAL_SECONDS)
+# That beat runs it on its own, with a real worker: tests/ops/test_beat.py.
