@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
+from kombu.exceptions import OperationalError
 
 from api.celery import app as celery_app
 from api.models import OutboxEntry
@@ -34,7 +35,9 @@ def _wake_after_commit(task: str) -> None:
     def wake() -> None:
         try:
             celery_app.signature(task).apply_async()
-        except Exception:  # broker down: the rows wait for the beat re-drive
+        # Broker down: the rows wait for the beat re-drive. Only that: a task that fails
+        # when run eagerly (tests) must fail the caller, not pass as "could not enqueue".
+        except OperationalError:
             logger.warning("Could not enqueue %s; beat will re-drive the outbox", task)
 
     wake.outbox_task = task  # type: ignore[attr-defined]
