@@ -59,7 +59,8 @@ def chromium() -> Iterator[WebDriver]:
         options.add_argument(flag)
     with tempfile.TemporaryDirectory(prefix="storefront-chromium-") as profile:
         options.add_argument(f"--user-data-dir={profile}")
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        # "performance": every network event, read for the answers the page's requests got.
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
         driver.set_page_load_timeout(30)
         driver.set_script_timeout(30)
@@ -75,6 +76,8 @@ class Page:
     def __init__(self, driver: WebDriver, base_url: str) -> None:
         self.driver = driver
         self.base_url = base_url
+        # (status, path) of error answers a test provokes on purpose; any other fails it.
+        self.expected_errors: list[tuple[int, str]] = []
 
     # --- navigation and finding ------------------------------------------------------------
 
@@ -239,11 +242,36 @@ class Page:
         assert bad == [], f"axe-core on the {name} page: {json.dumps(bad, indent=1)}"
 
     def errors_in_console(self) -> list[str]:
+        # A 4xx/5xx answer logs "Failed to load resource": unexpected_error_answers() judges those.
         return [
             entry["message"]
             for entry in self.driver.get_log("browser")
             if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]
         ]
+
+    def expect_error(self, status: int, path: str) -> None:
+        """The test provokes an answer `status` from `path` (a path prefix) on purpose."""
+        self.expected_errors.append((status, path))
+
+    def unexpected_error_answers(self) -> list[str]:
+        """Every 4xx/5xx answer the page's requests got, from Chromium's network log, except
+        those the test said it provokes."""
+        unexpected = []
+        for entry in self.driver.get_log("performance"):
+            event = json.loads(entry["message"])["message"]
+            if event["method"] != "Network.responseReceived":
+                continue
+            response = event["params"]["response"]
+            status, url = int(response["status"]), str(response["url"])
+            if status < 400 or not url.startswith(self.base_url):
+                continue
+            path = url.removeprefix(self.base_url)
+            if not any(
+                status == expected and path.startswith(prefix)
+                for expected, prefix in self.expected_errors
+            ):
+                unexpected.append(f"{status} {path}")
+        return unexpected
 
 
 class ServerRequests:
@@ -284,11 +312,14 @@ def page(chromium: WebDriver, live_server: Any) -> Iterator[Page]:
     chromium.get(live_server.url + "/api/health/")
     chromium.execute_script("sessionStorage.clear(); localStorage.clear();")
     chromium.get_log("browser")  # drop what earlier tests logged
+    chromium.get_log("performance")
     browser = Page(chromium, live_server.url)
     try:
         yield browser
         errors = browser.errors_in_console()
         assert errors == [], f"the page logged errors: {errors}"
+        answers = browser.unexpected_error_answers()
+        assert answers == [], f"the page's requests got error answers: {answers}"
     finally:
         chromium.get("about:blank")  # the page sends nothing more
         server.wait_idle()

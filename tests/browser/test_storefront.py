@@ -99,6 +99,7 @@ def test_a_shopper_signs_up_searches_buys_and_follows_the_seller(page: Page, cat
     page.link("Sign up", "#account-nav").click()
     page.wait_for_heading("Create an account")
     page.fill({"Username": "ada", "Email": "ada@example.com", "Password": "123"})
+    page.expect_error(400, "/api/users/")
     page.button("Create account").click()
     error = page.find(".field[data-field=password] .field-error")
     assert "too short" in error.text.lower() or "common" in error.text.lower(), error.text
@@ -232,6 +233,7 @@ def test_a_seller_lists_publishes_tags_and_fulfils_a_sale(page: Page, make_user)
         }
     )
     page.find("label[for=publish]").click()  # keep it a draft
+    page.expect_error(400, "/api/products/")
     page.button("Save").click()
     page.wait_for_text(".field[data-field=price] .field-error", "greater than or equal to 0")
     page.axe("new product (with an error)")
@@ -381,6 +383,8 @@ def test_api_errors_are_shown_next_to_their_cause(page: Page, catalog, make_user
 
     # 429: too many sign-in attempts, said next to the form, with the wait.
     page.open("/signin/")
+    page.expect_error(400, "/api/oauth/token/")  # the wrong password, twice
+    page.expect_error(429, "/api/oauth/token/")
     for attempt in range(3):
         page.fill({"Username": "lin", "Password": "wrong-password"})
         page.submit("Sign in", "main form")
@@ -402,6 +406,7 @@ def test_api_errors_are_shown_next_to_their_cause(page: Page, catalog, make_user
     commerce.place_order(buyer=rival)
     page.link("Bag", "#account-nav").click()
     page.wait_for_heading("Your bag")
+    page.expect_error(409, "/api/orders/")
     page.button("Place order").click()
     line = page.wait_for_text(
         f"main .bag-line[data-product='{products['brass'].id}'] .field-error", "Only 1 left"
@@ -421,6 +426,7 @@ def test_api_errors_are_shown_next_to_their_cause(page: Page, catalog, make_user
     alias = "default"
     working = connections.get_connection(alias)
     connections.add_connection(alias, type(working)(hosts=["http://127.0.0.1:9"], max_retries=0))
+    page.expect_error(503, "/api/products/?q=walnut")
     try:
         page.open("/?q=walnut")
         failure = page.find("main .results-area .message.error")

@@ -80,6 +80,13 @@ export function bagView({ main, navigate }) {
       value: item.quantity, "aria-describedby": errorId, "aria-invalid": problem ? "true" : null,
     });
     input.addEventListener("change", async () => {
+      // An empty or out-of-range field is not a quantity: say so here, send nothing.
+      if (input.value === "" || !input.checkValidity()) {
+        error.hidden = false;
+        error.textContent = "Enter a whole number from 1 to 999, or remove the line.";
+        input.setAttribute("aria-invalid", "true");
+        return;
+      }
       const quantity = Number(input.value);
       try {
         show(await request(`/api/bag/items/${item.id}/`, { method: "PATCH", json: { quantity } }));
