@@ -10,7 +10,7 @@ RUN SECRET_KEY=build python manage.py collectstatic --noinput
 RUN useradd --system --no-create-home app
 USER app
 EXPOSE 8000
-# api/gunicorn_conf.py holds the rest: workers, threads, logging (one JSON line per request
+# config/gunicorn.py holds the rest: workers, threads, logging (one JSON line per request
 # from the app itself, so no access log), metrics.
 ENV WEB_BIND=0.0.0.0:8000
-CMD ["gunicorn", "-c", "python:api.gunicorn_conf", "api.wsgi"]
+CMD ["gunicorn", "-c", "python:config.gunicorn", "config.wsgi"]

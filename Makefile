@@ -56,7 +56,7 @@ services-stop:
 migrate: install services
 	$(BIN)/python manage.py migrate --noinput
 
-# gunicorn (api/gunicorn_conf.py, which migrates first), a Celery worker and beat (Procfile) until
+# gunicorn (config/gunicorn.py, which migrates first), a Celery worker and beat (Procfile) until
 # Ctrl-C; PORT=8001 to move.
 run: install services
 	@$(BIN)/python scripts/run.py Procfile

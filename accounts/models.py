@@ -5,7 +5,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
-from api.models import BaseModel, EveryRowManager, SoftDeleteQuerySet
+from core.models import BaseModel, EveryRowManager, SoftDeleteQuerySet
 
 
 class UserManager(DjangoUserManager["User"]):

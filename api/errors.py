@@ -20,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import errors as domain
+
 logger = logging.getLogger(__name__)
 
 
@@ -38,16 +40,6 @@ class Conflict(exceptions.APIException):
     ):
         super().__init__(detail, code)
         self.details = details or {}
-
-
-class InvalidTransition(Exception):
-    """A state machine refused an event; answered 409 with the state and the allowed events."""
-
-    def __init__(self, *, state: str, event: str, allowed_events: list[str]):
-        super().__init__(f"Cannot {event} when {state}.")
-        self.state = state
-        self.event = event
-        self.allowed_events = allowed_events
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -78,6 +70,34 @@ class ServiceUnavailable(exceptions.APIException):
     default_detail = "A service this endpoint needs is unavailable; try again shortly."
 
 
+# The one map from the domain's refusals (core.errors) to HTTP; most specific class first.
+DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
+    (domain.NotFound, status.HTTP_404_NOT_FOUND),
+    (domain.Invalid, status.HTTP_400_BAD_REQUEST),
+    (domain.Conflict, status.HTTP_409_CONFLICT),
+    (domain.PreconditionFailed, status.HTTP_412_PRECONDITION_FAILED),
+    (domain.Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
+]
+
+
+class _DomainAnswer(exceptions.APIException):
+    def __init__(self, error: domain.DomainError, status_code: int) -> None:
+        super().__init__(error.message, error.code)
+        self.status_code = status_code
+        self.details = error.details
+
+
+def _from_domain(error: domain.DomainError) -> exceptions.APIException:
+    if isinstance(error, domain.Invalid):
+        # Field errors answer like a serializer's refusal: details map fields to messages.
+        return exceptions.ValidationError(error.details or {"non_field_errors": [error.message]})
+    status_code = next(
+        (code for kind, code in DOMAIN_STATUS if isinstance(error, kind)),
+        status.HTTP_400_BAD_REQUEST,
+    )
+    return _DomainAnswer(error, status_code)
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
@@ -102,12 +122,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoValidationError):
         # Services refuse input with Django's ValidationError: a 400 like a serializer's.
         exc = exceptions.ValidationError(as_serializer_error(exc))
-    elif isinstance(exc, InvalidTransition):
-        exc = Conflict(
-            str(exc),
-            {"state": exc.state, "event": exc.event, "allowed_events": exc.allowed_events},
-            code="invalid_transition",
-        )
+    elif isinstance(exc, domain.DomainError):
+        exc = _from_domain(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         # Unexpected: log it with the traceback and still answer with the one body.

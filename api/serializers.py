@@ -13,7 +13,7 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.text import (
+from core.text import (
     EMAIL_MESSAGE,
     EMAIL_PATTERN,
     MONEY_MESSAGE,
@@ -182,7 +182,7 @@ class CanonicalUUIDField(serializers.UUIDField):
 
 class NameField(serializers.CharField):
     """A name people read (a product, a tag, a person): one line, trimmed, no control or
-    direction-override characters, at least one visible character (api.text.NAME_PATTERN)."""
+    direction-override characters, at least one visible character (core.text.NAME_PATTERN)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("trim_whitespace", True)
@@ -192,7 +192,7 @@ class NameField(serializers.CharField):
 
 
 class EmailAddressField(serializers.CharField):
-    """An e-mail address (api.text.EMAIL_PATTERN), the schema's `format: email` made exact."""
+    """An e-mail address (core.text.EMAIL_PATTERN), the schema's `format: email` made exact."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 254)
@@ -204,7 +204,7 @@ class EmailAddressField(serializers.CharField):
     {"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "19.90"}
 )
 class MoneyField(serializers.DecimalField):
-    """An amount as a decimal string ("19.90"), never a JSON number (api.text.MONEY_PATTERN)."""
+    """An amount as a decimal string ("19.90"), never a JSON number (core.text.MONEY_PATTERN)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 12)

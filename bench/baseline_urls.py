@@ -8,8 +8,8 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import include, path
 from rest_framework import filters, generics, pagination, permissions, serializers
 
-from api.health import HealthView
 from catalog.models import Product, ProductState, ProductTag
+from ops.health import HealthView
 
 
 class BaselineProductSerializer(serializers.ModelSerializer[Product]):

@@ -235,7 +235,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "",
         f"- Date: {stamp(total_seconds)}.",
         f"- Machine: {machine()}. API = gunicorn as `make run` serves it "
-        "(`api/gunicorn_conf.py`, 2 workers) + a Celery worker `--concurrency 2` draining the "
+        "(`config/gunicorn.py`, 2 workers) + a Celery worker `--concurrency 2` draining the "
         "search outbox.",
         f"- Command: `{command}` (with `DATABASE_URL`, `REDIS_URL`, "
         f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`); "

@@ -85,7 +85,7 @@ class Shop:
 
 def sample_event(shop: Shop) -> dict[str, Any]:
     """A real `placed` event (two lines), recorded and left pending."""
-    from api.models import OutboxEntry
+    from core.models import OutboxEntry
     from events.envelope import EVENT_TOPIC
 
     order = shop.place_order()
@@ -97,7 +97,7 @@ def sample_event(shop: Shop) -> dict[str, Any]:
 
 def pending_rows(template: dict[str, Any], count: int) -> None:
     """`count` pending event rows like `template`, each with its own id and subject."""
-    from api.models import OutboxEntry
+    from core.models import OutboxEntry
     from events.envelope import EVENT_TOPIC
 
     rows = []
@@ -140,7 +140,7 @@ def bare_rate(backend: str, events: list[dict[str, Any]]) -> float:
 
 
 def relay_throughput(report: Report, backend: str, shop: Shop, count: int) -> None:
-    from api.models import OutboxEntry
+    from core.models import OutboxEntry
     from events import relay
     from events.envelope import EVENT_TOPIC
 
@@ -192,7 +192,7 @@ class Arrivals:
 def commit_to_published(report: Report, backend: str, shop: Shop, orders: int) -> None:
     from django.db import transaction
 
-    from api.models import OutboxEntry
+    from core.models import OutboxEntry
     from events.envelope import EVENT_TOPIC
 
     if backend == "kafka":  # the topic first: a consumer of a missing one waits for metadata

@@ -33,7 +33,7 @@ REPORT = ROOT / "docs" / "PERFORMANCE.md"
 def configure(index_prefix: str) -> None:
     """Settings every benchmark runs under (before `django.setup()`): the project's settings,
     an index prefix of the benchmark's own unless the environment names one, DEBUG off."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", index_prefix)
     os.environ["DEBUG"] = "false"
 
@@ -185,12 +185,12 @@ class Servers:
         self.named[name] = process
 
     def gunicorn(self, name: str, options: list[str], **env: str) -> str:
-        """Start gunicorn serving api.wsgi with `options` and return its base URL."""
+        """Start gunicorn serving config.wsgi with `options` and return its base URL."""
         port = free_port()
         self._start(
             name,
             [
-                *(str(BIN / "gunicorn"), *options, "api.wsgi"),
+                *(str(BIN / "gunicorn"), *options, "config.wsgi"),
                 *("--log-level", "warning", "--no-control-socket"),
                 *("-b", f"127.0.0.1:{port}"),
             ],
@@ -201,19 +201,19 @@ class Servers:
         return url
 
     def api(self, name: str = "api", workers: int = 2, **env: str) -> str:
-        """Start the API as `make run` serves it (api/gunicorn_conf.py) and return its URL."""
+        """Start the API as `make run` serves it (config/gunicorn.py) and return its URL."""
         return self.gunicorn(
-            name, ["-c", "python:api.gunicorn_conf"], WEB_WORKERS=str(workers), **env
+            name, ["-c", "python:config.gunicorn"], WEB_WORKERS=str(workers), **env
         )
 
     def worker(self, name: str = "worker", concurrency: int = 2, **env: str) -> None:
-        argv = [str(BIN / "celery"), "-A", "api", "worker", "-l", "WARNING"]
+        argv = [str(BIN / "celery"), "-A", "config", "worker", "-l", "WARNING"]
         self._start(name, [*argv, "--concurrency", str(concurrency)], **env)
 
     def beat(self, name: str = "beat", **env: str) -> None:
         """Celery beat (the outbox re-drives), its schedule file in the log directory."""
         schedule = self.log_dir / f"{name}-schedule"
-        argv = [str(BIN / "celery"), "-A", "api", "beat", "-l", "WARNING", "-s", str(schedule)]
+        argv = [str(BIN / "celery"), "-A", "config", "beat", "-l", "WARNING", "-s", str(schedule)]
         self._start(name, argv, **env)
 
     def stop_one(self, name: str, signum: int = signal.SIGTERM) -> None:

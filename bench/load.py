@@ -229,7 +229,7 @@ class Outage:
 def pending_by_topic(before: datetime | None = None) -> dict[str, int]:
     from django.db.models import Count
 
-    from api.models import OutboxEntry
+    from core.models import OutboxEntry
 
     rows = OutboxEntry.objects.filter(processed__isnull=True)
     if before is not None:
@@ -423,7 +423,7 @@ def main() -> int:
         "## Load: `bench/load.py` (`make load`)",
         "",
         f"- Date: {stamp(time.perf_counter() - run_started)}.",
-        f"- Machine: {machine()}. API = gunicorn as `make run` serves it (`api/gunicorn_conf.py`: "
+        f"- Machine: {machine()}. API = gunicorn as `make run` serves it (`config/gunicorn.py`: "
         "2 processes of 4 threads) + one Celery worker `--concurrency 2`; locust (one process, "
         "FastHttpUser) on the same 2 cores, "
         "which other people's jobs share too: figures are noisy.",

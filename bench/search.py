@@ -1045,14 +1045,14 @@ def commit_to_searchable(report: Report, api: str, samples_wanted: int = 50) -> 
 def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> str:
     from django.conf import settings
 
-    from api import gunicorn_conf
     from catalog.models import Product
+    from config import gunicorn as gunicorn_conf
 
     products = Product.objects.count()
     command = command_line()
     table = report.table()
     serving = (
-        f"gunicorn `-c python:api.gunicorn_conf` ({gunicorn_conf.workers} workers x "
+        f"gunicorn `-c python:config.gunicorn` ({gunicorn_conf.workers} workers x "
         f"{gunicorn_conf.threads} threads, `{gunicorn_conf.worker_class}`, keep-alive), as "
         "`make run` serves it"
     )

@@ -2,8 +2,8 @@
 a URLConf that serves a plain DRF list view (bench/baseline_urls.py) and the search API as
 it was before issue 10 (bench/before.py), with the middleware and DRF settings of then."""
 
-from api.settings import *  # noqa: F403
-from api.settings import REST_FRAMEWORK
+from config.settings import *  # noqa: F403
+from config.settings import REST_FRAMEWORK
 
 ROOT_URLCONF = "bench.baseline_urls"
 

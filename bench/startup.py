@@ -29,7 +29,7 @@ from bench.harness import (
     write_section,
 )
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def bare_django_setup() -> float:

@@ -246,7 +246,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "",
         f"- Date: {stamp(total_seconds)}.",
         f"- Machine: {machine()}. API = gunicorn as `make run` serves it "
-        "(`api/gunicorn_conf.py`), `DEBUG` off; browser = "
+        "(`config/gunicorn.py`), `DEBUG` off; browser = "
         "Debian's Chromium, headless, driven by Selenium, on the same machine.",
         f"- Command: `.venv/bin/python -m bench.storefront --products {args.products} "
         f"--rounds {args.rounds}` (with `DATABASE_URL`, `REDIS_URL`, "

@@ -5,7 +5,7 @@ from django.core.validators import MaxLengthValidator, MinLengthValidator, MinVa
 from django.db import models
 from django.db.models.functions import Lower
 
-from api.models import BaseModel
+from core.models import BaseModel
 
 
 class ProductState(models.TextChoices):

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from api.errors import PreconditionFailed
-from api.machines import send_event
 from catalog.machines import ProductMachine
 from catalog.models import Product, ProductState, ProductTag, Tag, tags_of
 from catalog.signals import catalog_changed
+from core.errors import PreconditionFailed
+from core.machines import send_event
 
 MAX_TAGS_PER_PRODUCT = 20
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from api.models import BaseModel
 from catalog.models import Product
+from core.models import BaseModel
 
 MAX_QUANTITY = 999
 # Totals can exceed a product price's 12 digits: up to MAX_BAG_LINES lines of 999 units.

@@ -18,13 +18,12 @@ from django.utils import timezone
 from rest_framework import exceptions, status
 
 from accounts.models import User
-from api.errors import Conflict, InvalidTransition
-from api.machines import send_event
-from api.metrics import ORDERS_PLACED
+from api.errors import Conflict
 from catalog import services as catalog
 from catalog.models import Product
 from commerce.events import record_order_event
 from commerce.machines import BagMachine, OrderMachine
+from commerce.metrics import ORDERS_PLACED
 from commerce.models import (
     MAX_QUANTITY,
     Bag,
@@ -34,6 +33,8 @@ from commerce.models import (
     OrderLine,
     line_total,
 )
+from core.errors import InvalidTransition
+from core.machines import send_event
 
 MAX_BAG_LINES = 100
 # Crockford's base32: no I, L, O or U to misread on a phone.

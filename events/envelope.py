@@ -13,7 +13,7 @@ from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from django.utils import timezone
 
-from api import outbox
+from core import outbox
 
 EVENT_TOPIC = "events"  # the outbox topic of every event, whatever its type
 RELAY_TASK = "events.tasks.relay_events"

@@ -19,10 +19,10 @@ from django.db.models import Count, F, Min, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from api.metrics import EVENTS_PUBLISHED
-from api.models import OutboxEntry
+from core.models import OutboxEntry
 from events.backends import OutgoingEvent, PublishFailed, get_publisher
 from events.envelope import EVENT_TOPIC
+from events.metrics import EVENTS_PUBLISHED
 
 logger = logging.getLogger(__name__)
 

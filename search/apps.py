@@ -7,11 +7,7 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         # Register the Celery tasks in every process (web too), not only in workers.
         # The timed client class, set before anything opens the connection.
-        from api.metrics import watch_outbox_topic
         from search import (
             client,  # noqa: F401
             tasks,  # noqa: F401
         )
-        from search.sync import TOPICS
-
-        watch_outbox_topic(*TOPICS)

@@ -9,7 +9,7 @@ from elastic_transport import ApiError, ApiResponse, TransportError
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl.connections import connections
 
-from api.metrics import ELASTICSEARCH_REQUEST_SECONDS
+from search.metrics import ELASTICSEARCH_REQUEST_SECONDS
 
 
 class TimedElasticsearch(Elasticsearch):

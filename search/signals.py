@@ -13,10 +13,10 @@ from django.utils import timezone
 from django_elasticsearch_dsl.signals import BaseSignalProcessor
 
 from accounts.models import User
-from api import outbox
 from catalog.models import Product, Tag
 from catalog.services import bump_product_versions
 from catalog.signals import catalog_changed
+from core import outbox
 from search.sync import DRAIN_TASK, PRODUCT_TOPIC, TAG_TOPIC
 
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from elasticsearch import helpers
 
-from api.models import OutboxEntry
+from core.models import OutboxEntry
 from search.client import get_client
 from search.indexing import product_sync_actions, tag_sync_actions
 from search.indices import ensure_index

@@ -19,7 +19,7 @@ os.environ["REDIS_URL"] = (
     + os.environ.get("TEST_REDIS_DB", "15")
 )
 
-from api.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: E402, F403
 
 # Where a test runs tasks eagerly, a failing task fails the test instead of passing silently.
 CELERY_TASK_EAGER_PROPAGATES = True

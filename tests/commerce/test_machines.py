@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from api.errors import InvalidTransition
-from api.machines import send_event
 from commerce.machines import BagMachine, OrderMachine
+from core.errors import InvalidTransition
+from core.machines import send_event
 
 
 @dataclass

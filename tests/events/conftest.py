@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from api.celery import app as celery_app
+from config.celery import app as celery_app
 from events.backends import get_consumer
 from events.envelope import decode
 

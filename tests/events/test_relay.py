@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from api.models import OutboxEntry
 from commerce import services as commerce
+from core.models import OutboxEntry
 from events import relay
 from events.envelope import EVENT_TOPIC
 from tests.conftest import add, place

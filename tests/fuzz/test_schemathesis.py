@@ -107,7 +107,7 @@ def api_under_test(live_server, settings, monkeypatch) -> Iterator[ApiUnderTest]
     import logging
 
     from accounts.throttling import RegistrationRateThrottle
-    from api.celery import app as celery_app
+    from config.celery import app as celery_app
     from search.indices import KINDS, drop_indices, ensure_index, indices_behind
     from tests.accounts.helpers import make_user
 

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from api.celery import app as celery_app
-from api.models import OutboxEntry
+from config.celery import app as celery_app
+from core.models import OutboxEntry
 from tests.search.conftest import fresh_indices
 
 pytestmark = [
@@ -113,9 +113,9 @@ def worker_and_beat(scheduled_work, tmp_path) -> Iterator[Path]:
     celery = str(BIN / "celery")
     worker_log = tmp_path / "worker.log"
     processes = [
-        start([celery, "-A", "api", "worker", "--concurrency", "1"], worker_log, env),
+        start([celery, "-A", "config", "worker", "--concurrency", "1"], worker_log, env),
         start(
-            [celery, "-A", "api", "beat", "--schedule", str(tmp_path / "beat-schedule")],
+            [celery, "-A", "config", "beat", "--schedule", str(tmp_path / "beat-schedule")],
             tmp_path / "beat.log",
             env,
         ),

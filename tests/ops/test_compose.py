@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = Path(__file__).parent / "schemas" / "compose-spec.json"
 APP_SERVICES = ("migrate", "web", "worker", "beat")
-APP_CONFIG = (ROOT / "api" / "settings.py", ROOT / "api" / "gunicorn_conf.py")
+APP_CONFIG = (ROOT / "config" / "settings.py", ROOT / "config" / "gunicorn.py")
 
 
 def compose() -> dict[str, Any]:
@@ -34,7 +34,7 @@ def schema_errors(document: dict[str, Any]) -> list[str]:
 
 def settings_environment(path: Path = APP_CONFIG[0]) -> set[str]:
     """Every environment variable a configuration module reads (os.environ.get/[...],
-    env_int, env_bool), found in its syntax tree: api/settings.py unless told."""
+    env_int, env_bool), found in its syntax tree: config/settings.py unless told."""
     tree = ast.parse(path.read_text())
     names: set[str] = set()
     for node in ast.walk(tree):

@@ -84,8 +84,8 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
         "PYTHONUNBUFFERED": "1",
     }
     commands = {
-        "web": [str(BIN / "gunicorn"), "-c", "python:api.gunicorn_conf", "api.wsgi"],
-        "worker": [str(BIN / "celery"), "-A", "api", "worker", "--concurrency", "2"],
+        "web": [str(BIN / "gunicorn"), "-c", "python:config.gunicorn", "config.wsgi"],
+        "worker": [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "2"],
     }
     processes = []
     for name, argv in commands.items():

@@ -1,6 +1,6 @@
 import pytest
 
-from api.celery import app as celery_app
+from config.celery import app as celery_app
 from search.client import get_client
 from search.indices import KINDS, alias, drop_indices, ensure_index, indices_behind
 

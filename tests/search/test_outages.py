@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from api.celery import app as celery_app
 from catalog.models import Product
+from config.celery import app as celery_app
 from search.reindex import find_drift
 from search.sync import pending_count
 from search.tasks import redrive_search_outbox

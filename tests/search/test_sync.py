@@ -3,9 +3,9 @@
 import pytest
 from django.db import transaction
 
-from api.models import OutboxEntry
 from catalog import services
 from catalog.models import Product, Tag
+from core.models import OutboxEntry
 from search.client import get_client
 from search.indexing import product_sync_actions
 from search.indices import alias
@@ -99,7 +99,7 @@ def test_drain_is_safe_with_concurrent_workers(make_product):
 
     from django.db import connection
 
-    from api.celery import app as celery_app
+    from config.celery import app as celery_app
 
     celery_app.conf.task_always_eager = False  # the wake-ups just queue; we drain by hand
     products = [make_product(name=f"p{i}") for i in range(30)]

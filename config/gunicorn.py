@@ -1,12 +1,12 @@
 """How the API is served, by `make run`, the benchmarks and the Docker image alike:
-`gunicorn -c python:api.gunicorn_conf api.wsgi`. Settings come from the environment."""
+`gunicorn -c python:config.gunicorn config.wsgi`. Settings come from the environment."""
 
 import os
 import shutil
 import tempfile
 from typing import Any
 
-from api.settings import LOGGING
+from config.settings import LOGGING
 
 bind = os.environ.get("WEB_BIND", "127.0.0.1:8000")
 # One process per core; threads so that a worker waiting on Elasticsearch serves another

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from api.health import HealthView
 from api.index import ApiIndexView
-from api.metrics import metrics_view
 from api.schema import DocsView, SchemaView
+from ops.health import HealthView
+from ops.metrics import metrics_view
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", ApiIndexView.as_view(), name="api-index"),

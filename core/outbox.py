@@ -2,15 +2,28 @@
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from celery import current_app
 from django.db import connection, transaction
+from django.db.models import Count, Min
 from kombu.exceptions import OperationalError
 
-from api.celery import app as celery_app
-from api.models import OutboxEntry
+from core.models import OutboxEntry
 
 logger = logging.getLogger(__name__)
+
+
+def pending_by_topic() -> dict[str, tuple[int, datetime | None]]:
+    """Pending rows per topic and when the oldest was recorded (the partial index on pending
+    rows keeps it cheap)."""
+    rows = (
+        OutboxEntry.objects.filter(processed__isnull=True)
+        .values_list("topic")
+        .annotate(count=Count("id"), oldest=Min("created"))
+    )
+    return {topic: (count, oldest) for topic, count, oldest in rows}
 
 
 def record(
@@ -34,7 +47,8 @@ def _wake_after_commit(task: str) -> None:
 
     def wake() -> None:
         try:
-            celery_app.signature(task).apply_async()
+            # The project's Celery app (config.celery), current in every process it configured.
+            current_app.signature(task).apply_async()
         # Broker down: the rows wait for the beat re-drive. Only that: a task that fails
         # when run eagerly (tests) must fail the caller, not pass as "could not enqueue".
         except OperationalError:

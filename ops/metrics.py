@@ -13,12 +13,10 @@ import ipaddress
 import logging
 import os
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from functools import cache
 from hmac import compare_digest
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from prometheus_client import (
@@ -32,7 +30,14 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import REGISTRY, Collector
 
+# Each app's own instruments, imported so that their series exist before the first count.
+import commerce.metrics  # noqa: F401
+import events.metrics  # noqa: F401
+import search.metrics  # noqa: F401
 from api.errors import error_body
+from core import outbox
+from events.envelope import EVENT_TOPIC
+from search.sync import TOPICS as SEARCH_TOPICS
 
 logger = logging.getLogger(__name__)
 # `_created` series say when a process first counted: noise here (and absent in
@@ -46,18 +51,6 @@ HTTP_REQUEST_SECONDS = Histogram(
     "HTTP requests by route and status: latency, and (its _count) the request rate.",
     ["method", "route", "status"],
 )
-ELASTICSEARCH_REQUEST_SECONDS = Histogram(
-    "store_elasticsearch_request_duration_seconds",
-    "Requests to Elasticsearch by API (search, bulk, ...) and outcome (ok, error, unreachable).",
-    ["endpoint", "outcome"],
-    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-)
-EVENTS_PUBLISHED = Counter(
-    "store_events_published",
-    "Order events the relay published and the backend confirmed.",
-    ["backend"],
-)
-ORDERS_PLACED = Counter("store_orders_placed", "Orders placed (committed).")
 CELERY_TASKS = Counter(
     "store_celery_tasks",
     "Celery tasks by name and outcome (succeeded, failed, retried, rejected, revoked).",
@@ -70,13 +63,8 @@ CELERY_TASK_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 
-# Topics always reported, 0 when nothing waits (a series that vanishes cannot be alerted on);
-# apps add theirs in AppConfig.ready().
-OUTBOX_TOPICS: set[str] = set()
-
-
-def watch_outbox_topic(*topics: str) -> None:
-    OUTBOX_TOPICS.update(topics)
+# Topics always reported, 0 when nothing waits (a series that vanishes cannot be alerted on).
+OUTBOX_TOPICS = {*SEARCH_TOPICS, EVENT_TOPIC}
 
 
 class OutboxBacklogCollector(Collector):
@@ -93,7 +81,7 @@ class OutboxBacklogCollector(Collector):
             labels=["topic"],
         )
         try:
-            rows = backlog_by_topic()
+            rows = outbox.pending_by_topic()
         except Exception:  # PostgreSQL down: the rest of the scrape still answers
             logger.warning("Outbox backlog unavailable for /metrics", exc_info=True)
             return
@@ -107,15 +95,6 @@ class OutboxBacklogCollector(Collector):
 
     def describe(self) -> Iterable[Metric]:
         return []  # collected live; nothing to check at registration
-
-
-def backlog_by_topic() -> dict[str, tuple[int, datetime | None]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT topic, count(*), min(created) FROM api_outboxentry "
-            "WHERE processed IS NULL GROUP BY topic"
-        )
-        return {topic: (count, first) for topic, count, first in cursor.fetchall()}
 
 
 @cache

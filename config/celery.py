@@ -11,7 +11,7 @@ from typing import Any
 
 from celery import Celery, signals
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("api")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -36,7 +36,7 @@ def _task_started(task_id: str, **_: Any) -> None:
 
 
 def _finished(task_id: str | None, name: str, outcome: str) -> None:
-    from api.metrics import CELERY_TASK_SECONDS, CELERY_TASKS
+    from ops.metrics import CELERY_TASK_SECONDS, CELERY_TASKS
 
     CELERY_TASKS.labels(name, outcome).inc()
     started = _started.pop(task_id, None) if task_id else None
@@ -78,7 +78,7 @@ def _serve_worker_metrics(**_: Any) -> None:
     if settings.WORKER_METRICS_PORT:
         from prometheus_client import start_http_server
 
-        from api.metrics import scrape_registry
+        from ops.metrics import scrape_registry
 
         start_http_server(settings.WORKER_METRICS_PORT, registry=scrape_registry())
 

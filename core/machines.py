@@ -5,7 +5,7 @@ from typing import Any
 from statemachine import StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
-from api.errors import InvalidTransition
+from core.errors import InvalidTransition
 
 
 def allowed_events(machine_class: type[StateMachine], model: Any) -> list[str]:

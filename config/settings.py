@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_elasticsearch_dsl",
     "django_guid",
-    "api",
+    "core",
     "accounts",
     "catalog",
     "commerce",
@@ -56,7 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later log line of the request carries its id.
     "django_guid.middleware.guid_middleware",
-    "api.middleware.RequestObservationMiddleware",
+    "ops.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Refuses oversized, over-nested or NUL-carrying requests before any view reads them.
@@ -69,9 +69,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "api.urls"
-WSGI_APPLICATION = "api.wsgi.application"
-ASGI_APPLICATION = "api.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
