@@ -9,7 +9,9 @@ from oauth2_provider.models import AccessToken, Application, RefreshToken
 from accounts import services
 from tests.accounts.helpers import (
     FORM,
+    NOT_AUTHENTICATED,
     PASSWORD,
+    TOKEN_REFUSED,
     TOKEN_URL,
     assert_error,
     assert_unauthorized,
@@ -85,7 +87,7 @@ def test_token_of_a_user_deleted_afterwards_is_refused(api_client):
     tokens = get_tokens(api_client, "ada")
     user.delete()  # a bare soft delete, tokens left in place
 
-    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])), TOKEN_REFUSED)
     refreshed = post_form(
         api_client,
         TOKEN_URL,
@@ -104,26 +106,34 @@ def test_delete_account_revokes_every_token(api_client):
     services.delete_account(user=user)
     assert not AccessToken.objects.filter(user=user).exists()
     assert not RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
-    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])), TOKEN_REFUSED)
 
 
 def test_missing_token_is_401_with_bearer_challenge(api_client):
     response = api_client.get(ME)
-    assert_unauthorized(response)
+    assert_unauthorized(response, NOT_AUTHENTICATED)
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 @pytest.mark.parametrize(
-    "header", ["Bearer", "Bearer not-a-token", "Bearer a b c", "Token abc", "Basic Zm9vOmJhcg=="]
+    ("header", "code"),
+    [
+        ("Bearer", TOKEN_REFUSED),
+        ("Bearer not-a-token", TOKEN_REFUSED),
+        ("Bearer a b c", TOKEN_REFUSED),
+        # Another scheme is no bearer token at all: as if no credentials were sent.
+        ("Token abc", NOT_AUTHENTICATED),
+        ("Basic Zm9vOmJhcg==", NOT_AUTHENTICATED),
+    ],
 )
-def test_malformed_token_is_401_with_bearer_challenge(api_client, header):
-    assert_unauthorized(api_client.get(ME, HTTP_AUTHORIZATION=header))
+def test_malformed_token_is_401_with_bearer_challenge(api_client, header, code):
+    assert_unauthorized(api_client.get(ME, HTTP_AUTHORIZATION=header), code)
 
 
 def test_invalid_token_is_401_even_where_anonymous_callers_may_read(api_client):
     user = make_user("ada")
     response = api_client.get(f"/api/users/{user.pk}/", **bearer("no-such-token"))
-    assert_unauthorized(response)
+    assert_unauthorized(response, TOKEN_REFUSED)
     assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
 
@@ -134,7 +144,7 @@ def test_expired_token_is_401(api_client):
         expires=timezone.now() - timedelta(seconds=1)
     )
     response = api_client.get(ME, **bearer(tokens["access_token"]))
-    assert_unauthorized(response)
+    assert_unauthorized(response, TOKEN_REFUSED)
     assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
 
@@ -151,7 +161,7 @@ def test_refresh_rotates_the_refresh_token(api_client):
     assert second.status_code == 200
     assert second.json()["refresh_token"] != first["refresh_token"]
     assert api_client.get(ME, **bearer(second.json()["access_token"])).status_code == 200
-    assert_unauthorized(api_client.get(ME, **bearer(first["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(first["access_token"])), TOKEN_REFUSED)
 
     replay = post_form(api_client, TOKEN_URL, refresh)
     assert replay.status_code == 400
@@ -178,7 +188,7 @@ def test_reusing_a_rotated_refresh_token_revokes_the_tokens_issued_after_it(api_
 
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
-    assert_unauthorized(api_client.get(ME, **bearer(current["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(current["access_token"])), TOKEN_REFUSED)
     assert refresh_with(api_client, current["refresh_token"]).json()["error"] == "invalid_grant"
     # Another sign-in of the same user is another chain: it stays.
     assert api_client.get(ME, **bearer(other_device["access_token"])).status_code == 200
@@ -195,7 +205,7 @@ def test_a_token_outside_the_authorization_header_is_ignored(api_client, where):
     else:
         response = api_client.generic("GET", ME, f"access_token={token}", content_type=FORM)
 
-    assert_unauthorized(response)
+    assert_unauthorized(response, NOT_AUTHENTICATED)
     assert "error=" not in response["WWW-Authenticate"]  # no token was presented
 
 
@@ -208,7 +218,7 @@ def test_revoked_token_is_401(api_client):
         {"token": tokens["access_token"], "client_id": settings.OAUTH_CLIENT_ID},
     )
     assert revoked.status_code == 200
-    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])), TOKEN_REFUSED)
     # Revoking the access token revoked its refresh token too.
     refreshed = post_form(
         api_client,
