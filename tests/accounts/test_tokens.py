@@ -1,12 +1,15 @@
 from base64 import b64encode
+from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from accounts import services
+from accounts.throttling import Refused, limited_attempt, sign_in_budgets
 from tests.accounts.helpers import (
     FORM,
     NOT_AUTHENTICATED,
@@ -232,32 +235,80 @@ def test_revoked_token_is_401(api_client):
     assert refreshed.status_code == 400
 
 
-class TestRateLimit:
-    @pytest.fixture(autouse=True)
-    def _small_limits(self, settings):
-        settings.TOKEN_RATE_LIMIT_PER_USERNAME = 3
-        settings.TOKEN_RATE_LIMIT_PER_IP = 5
+ATTACKER = "203.0.113.66"
+OWNER = "198.51.100.7"
 
-    def test_per_username_limit_refuses_even_the_right_password(self, api_client):
-        make_user("ada")
-        for _ in range(3):
-            assert token_response(api_client, "ada", "wrong-password").status_code == 400
 
-        # From another address, with the right password (and another case): still refused.
-        response = token_response(api_client, "ADA", REMOTE_ADDR="10.9.9.9")
+class TestSignInLimits:
+    """Issue 17, finding 3: failures only, tight per (username, address), loose per
+    username, per address, with back-off; nobody can lock the owner out from one address."""
+
+    def test_guessing_from_one_address_does_not_lock_the_owner_out(self, api_client):
+        make_user("alice")
+        answers = [
+            token_response(api_client, "alice", "wrong-password", REMOTE_ADDR=ATTACKER)
+            for _ in range(10)
+        ]
+
+        assert [a.status_code for a in answers] == [400] * 5 + [429] * 5
+        # Before: alice's own right password answered 429 from anywhere for 5 minutes.
+        assert token_response(api_client, "alice", REMOTE_ADDR=OWNER).status_code == 200
+
+    def test_a_locked_pair_refuses_even_the_right_password_with_the_wait(self, api_client):
+        make_user("alice")
+        for _ in range(5):
+            token_response(api_client, "alice", "wrong-password", REMOTE_ADDR=ATTACKER)
+
+        response = token_response(api_client, "ALICE", REMOTE_ADDR=ATTACKER)
+
         error = assert_error(response, 429, "throttled")
-        assert int(response["Retry-After"]) > 0
-        assert "seconds" in error["message"] or "second" in error["message"]
-        assert not AccessToken.objects.filter(user__username="ada").exists()
+        assert 0 < int(response["Retry-After"]) <= settings.TOKEN_RATE_LIMIT_WINDOW_SECONDS
+        assert "second" in error["message"]
+        assert not AccessToken.objects.filter(user__username="alice").exists()
 
-    def test_other_usernames_are_not_limited_by_someone_elses_attempts(self, api_client):
+    def test_successes_do_not_count(self, api_client):
         make_user("ada")
-        make_user("bob")
-        for _ in range(3):
-            token_response(api_client, "ada", "wrong-password")
-        assert token_response(api_client, "bob").status_code == 200
+        for _ in range(12):  # before: the 11th sign-in in 5 minutes was a 429
+            assert token_response(api_client, "ada").status_code == 200
 
-    def test_per_ip_limit_covers_many_usernames(self, api_client):
+    def test_a_success_forgets_the_pairs_failures(self, api_client):
+        make_user("ada")
+        for _ in range(4):
+            token_response(api_client, "ada", "typo")
+        assert token_response(api_client, "ada").status_code == 200
+        for _ in range(4):
+            assert token_response(api_client, "ada", "typo").status_code == 400
+
+    def test_lookalike_spellings_share_the_counters(self, api_client):
+        make_user("victimi")
+        for name in ["victimi", "VICTIMI", "v\u0131ctimi", "V\u0130CTIMI", "victimi"]:
+            assert token_response(api_client, name, "wrong").status_code == 400
+        assert token_response(api_client, "victimi").status_code == 429
+
+    def test_the_lockout_doubles_each_time(self, api_client):
+        make_user("ada")
+        window = settings.TOKEN_RATE_LIMIT_WINDOW_SECONDS
+        pair = sign_in_budgets("ada", "127.0.0.1")[0]
+        waits = []
+        for _ in range(3):
+            for _ in range(5):
+                token_response(api_client, "ada", "wrong-password")
+            waits.append(int(token_response(api_client, "ada")["Retry-After"]))
+            cache.delete(pair.key("lock"))  # as if the lockout had run out
+
+        assert waits[0] <= window < waits[1] <= 2 * window < waits[2] <= 4 * window
+
+    def test_the_username_limit_is_loose_and_spans_addresses(self, api_client, settings):
+        settings.TOKEN_RATE_LIMIT_PER_USERNAME = 12
+        make_user("ada")
+        for n in range(12):  # three addresses, each under its own pair limit
+            token_response(api_client, "ada", "wrong", REMOTE_ADDR=f"10.0.0.{n % 3}")
+
+        assert_error(token_response(api_client, "ada", REMOTE_ADDR=OWNER), 429, "throttled")
+        assert token_response(api_client, "bob", "x", REMOTE_ADDR=OWNER).status_code == 400
+
+    def test_the_address_limit_covers_many_usernames(self, api_client, settings):
+        settings.TOKEN_RATE_LIMIT_PER_IP = 5
         make_user("ada")
         for n in range(5):
             token_response(api_client, f"guess{n}", "wrong-password")
@@ -268,11 +319,31 @@ class TestRateLimit:
         # Another address is not affected.
         assert token_response(api_client, "ada", REMOTE_ADDR="10.9.9.9").status_code == 200
 
-    def test_forwarded_for_header_does_not_dodge_the_ip_limit(self, api_client):
+    def test_guessed_refresh_tokens_count_against_the_address(self, api_client, settings):
+        settings.TOKEN_RATE_LIMIT_PER_IP = 3
+        make_user("ada")
+        for n in range(3):
+            assert refresh_with(api_client, f"guess-{n}").status_code == 400
+        assert refresh_with(api_client, "guess-4").status_code == 429
+        assert token_response(api_client, "ada", REMOTE_ADDR=OWNER).status_code == 200
+
+    def test_forwarded_for_header_does_not_dodge_the_address_limit(self, api_client, settings):
+        settings.TOKEN_RATE_LIMIT_PER_IP = 5
         for n in range(5):
             token_response(api_client, f"guess{n}", "x", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
         response = token_response(api_client, "ada", HTTP_X_FORWARDED_FOR="10.0.0.99")
         assert response.status_code == 429
+
+    def test_parallel_guesses_cannot_overshoot_a_budget(self):
+        # Attempts still running hold their share: the sixth of six at once is refused.
+        budgets = sign_in_budgets("ada", ATTACKER)
+        with ExitStack() as running:
+            for _ in range(5):
+                running.enter_context(limited_attempt(budgets))
+            with pytest.raises(Refused), limited_attempt(budgets):
+                pass
+        with limited_attempt(budgets) as attempt:  # all finished: room again
+            attempt.failed()
 
 
 class TestIntrospection:
