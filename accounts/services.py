@@ -4,6 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from oauth2_provider.models import (
     get_access_token_model,
@@ -40,7 +42,8 @@ def _unique_violation(
         and others.filter(username_canonical=canonical_username(username)).exists()
     ):
         fields.add("username")
-    if email and others.filter(email__iexact=email).exists():
+    # lower() on both sides, as the unique index on e-mail has it (iexact would use upper()).
+    if email and others.alias(lower=Lower("email")).filter(lower=Lower(Value(email))).exists():
         fields.add("email")
     messages = {field: f"A user with that {field} already exists." for field in sorted(fields)}
     first = messages.get("username") or messages["email"]
