@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 def _ensure_first_party_client(**kwargs: Any) -> None:
@@ -10,12 +10,26 @@ def _ensure_first_party_client(**kwargs: Any) -> None:
     ensure_first_party_client()
 
 
+def _revoke_tokens_on_password_change(instance: Any, created: bool, **kwargs: Any) -> None:
+    """Any change of a password (the API, the admin's form, `manage.py changepassword`, any
+    `set_password` + save) revokes the user's tokens, in the saving transaction."""
+    from accounts.services import revoke_tokens
+
+    if instance.password_changed_on_save and not created:
+        revoke_tokens(user=instance, keep=instance.token_kept_on_password_change)
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
         from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
 
+        post_save.connect(
+            _revoke_tokens_on_password_change,
+            sender=self.get_model("User"),
+            dispatch_uid="accounts.revoke_tokens_on_password_change",
+        )
         # After every migrate, so a changed OAUTH_CLIENT_ID is honoured without a data migration.
         post_migrate.connect(
             _ensure_first_party_client, sender=self, dispatch_uid="accounts.first_party_client"

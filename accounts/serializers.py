@@ -65,14 +65,23 @@ class RegistrationSerializer(BodySerializer):
         return attrs
 
 
+WRONG_PASSWORD = "wrong_password"  # noqa: S105  (an error code, not a password)
+
+
 class PasswordChangeSerializer(BodySerializer):
     old_password = PasswordField()
     new_password = PasswordField(max_length=128)
 
     def validate_old_password(self, value: str) -> str:
         if not self.context["user"].check_password(value):
-            raise serializers.ValidationError("The current password is wrong.")
+            raise serializers.ValidationError("The current password is wrong.", WRONG_PASSWORD)
         return value
+
+    def wrong_old_password(self) -> bool:
+        """Whether validation refused `old_password` for being wrong (a guess, which the
+        view's limiter counts), not for being missing or malformed."""
+        errors = self.errors.get("old_password", [])
+        return any(getattr(error, "code", None) == WRONG_PASSWORD for error in errors)
 
     def validate_new_password(self, value: str) -> str:
         try:

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from oauth2_provider.models import (
     get_access_token_model,
@@ -12,32 +14,54 @@ from oauth2_provider.models import (
 )
 from rest_framework import exceptions
 
+from accounts.identity import canonical_username
 from accounts.models import Follow, User
 from api.errors import Conflict
 
 PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "bio")
 
 
-def _unique_violation(error: IntegrityError) -> Conflict:
-    """A taken username or e-mail (case-insensitive, soft-deleted users included): the
-    database's unique indexes decide, so two sign-ups racing for one name cannot both win.
-    A well-formed request that conflicts with existing data: 409, naming the field, which
-    the violated constraint tells (the message holds the value, which may say "email")."""
+def _unique_violation(
+    error: IntegrityError,
+    *,
+    username: str | None = None,
+    email: str | None = None,
+    user: User | None = None,
+) -> Conflict:
+    """A taken username (its canonical form, accounts.identity: case and lookalike letters
+    ignored) or e-mail (case-insensitive), soft-deleted users included: the database's
+    unique indexes decide, so two sign-ups racing for one name cannot both win.
+    A well-formed request that conflicts with existing data: 409, naming the field the
+    violated constraint tells (the message holds the value, which may say "email"), and the
+    other one too when it is taken as well (PostgreSQL reports only the first index hit)."""
     constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
-    field = "email" if "email" in constraint else "username"
-    message = f"A user with that {field} already exists."
-    return Conflict(message, {field: [message]}, code="already_exists")
+    fields = {"email" if "email" in constraint else "username"}
+    others = User.all_objects.exclude(pk=user.pk) if user is not None else User.all_objects
+    if (
+        username is not None
+        and others.filter(username_canonical=canonical_username(username)).exists()
+    ):
+        fields.add("username")
+    # lower() on both sides, as the unique index on e-mail has it (iexact would use upper()).
+    if email and others.alias(lower=Lower("email")).filter(lower=Lower(Value(email))).exists():
+        fields.add("email")
+    messages = {field: f"A user with that {field} already exists." for field in sorted(fields)}
+    first = messages.get("username") or messages["email"]
+    return Conflict(
+        first, {field: [message] for field, message in messages.items()}, code="already_exists"
+    )
 
 
 @transaction.atomic
 def register_user(*, username: str, email: str, password: str) -> User:
     """Create an account. Input was validated by the serializer (password validators); the
-    database's case-insensitive unique indexes decide whether the name is taken."""
+    database's unique indexes (canonical username, lower-cased e-mail) decide whether the
+    name is taken."""
     try:
         with transaction.atomic():
             return User.objects.create_user(username=username, email=email, password=password)
     except IntegrityError as error:
-        raise _unique_violation(error) from error
+        raise _unique_violation(error, username=username, email=email) from error
 
 
 @transaction.atomic
@@ -52,17 +76,18 @@ def update_profile(*, user: User, **changes: Any) -> User:
         with transaction.atomic():
             user.save(update_fields=[*changes, "updated"])
     except IntegrityError as error:
-        raise _unique_violation(error) from error
+        username, email = changes.get("username"), changes.get("email")
+        raise _unique_violation(error, username=username, email=email, user=user) from error
     return user
 
 
 @transaction.atomic
 def change_password(*, user: User, new_password: str, current_token: Any) -> None:
-    """Set a new password and revoke every token of the user except the caller's own, so a
-    stolen token dies with the old password while the caller stays signed in."""
-    user.set_password(new_password)
+    """Set a new password; saving it revokes every token of the user except the caller's
+    own (accounts.apps), so a stolen token dies with the old password while the caller
+    stays signed in."""
+    user.set_password(new_password, keep_token=current_token)
     user.save(update_fields=["password", "updated"])
-    revoke_tokens(user=user, keep=current_token)
 
 
 def revoke_tokens(*, user: User, keep: Any = None) -> None:

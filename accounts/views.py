@@ -1,5 +1,6 @@
 """HTTP endpoints of accounts: users, profiles, follows, and the OAuth2 token endpoints."""
 
+import json
 from typing import Any
 
 from django.db.models import QuerySet
@@ -27,7 +28,14 @@ from accounts.serializers import (
     RegistrationSerializer,
     UserSummarySerializer,
 )
-from accounts.throttling import RegistrationRateThrottle, check_token_attempt
+from accounts.throttling import (
+    Refused,
+    RegistrationRateThrottle,
+    client_ip,
+    limited_attempt,
+    password_change_budgets,
+    token_budgets,
+)
 from api.schema import OAuthErrorSerializer, error_responses
 from api.serializers import NO_NUL
 
@@ -89,15 +97,30 @@ class PasswordChangeView(APIView):
     @extend_schema(
         operation_id="users_me_password",
         request=PasswordChangeSerializer,
-        responses={204: OpenApiResponse(description="Changed."), **error_responses(400, 401)},
+        responses={
+            204: OpenApiResponse(description="Changed."),
+            **error_responses(400, 401, 429),
+        },
         summary="Change my password",
-        description="Every other token of the user is revoked; the caller's token stays valid.",
+        description="Every other token of the user is revoked; the caller's token stays valid. "
+        "Wrong `old_password`s are limited per user and per client IP, with a growing "
+        "lockout (429 with `Retry-After`, the password not even checked).",
     )
     def post(self, request: Request) -> Response:
-        serializer = PasswordChangeSerializer(data=request.data, context={"user": request.user})
-        serializer.is_valid(raise_exception=True)
+        user = _caller(request)
+        serializer = PasswordChangeSerializer(data=request.data, context={"user": user})
+        budgets = password_change_budgets(user.pk, client_ip(request))
+        try:
+            with limited_attempt(budgets) as attempt:
+                if not serializer.is_valid():
+                    if serializer.wrong_old_password():
+                        attempt.failed()
+                    raise exceptions.ValidationError(serializer.errors)
+                attempt.succeeded()
+        except Refused as refused:
+            raise exceptions.Throttled(wait=refused.retry_after) from refused
         services.change_password(
-            user=_caller(request),
+            user=user,
             new_password=serializer.validated_data["new_password"],
             current_token=request.auth,
         )
@@ -298,14 +321,35 @@ class TokenView(_OAuthEndpoint):
             **error_responses(429),
         },
         summary="Get or refresh a token (RFC 6749 §4.3, §6)",
-        description="Form-encoded. Rate-limited per username and per client IP: while "
-        "limited even the right password is refused (429 with `Retry-After`).",
+        description="Form-encoded. Failed attempts are limited per (username, client IP) "
+        "tightly, per username loosely and per client IP, with a growing lockout; successes "
+        "never count. While a limit applies the attempt is refused unseen (429 with "
+        "`Retry-After`); the right password from another address still signs in.",
     )
     def post(self, request: Request) -> HttpResponse:
-        refusal = check_token_attempt(request._request)
-        if refusal is not None:
-            raise exceptions.Throttled(wait=refusal.retry_after)
-        return self.delegate(request)
+        try:
+            with limited_attempt(token_budgets(request._request)) as attempt:
+                response = self.delegate(request)
+                if response.status_code == status.HTTP_200_OK:
+                    attempt.succeeded()
+                elif _is_wrong_password(request, response):
+                    attempt.failed()
+                else:
+                    # An unknown client or a guessed refresh token: the address's failure.
+                    attempt.failed("sign-in:address")
+        except Refused as refused:
+            raise exceptions.Throttled(wait=refused.retry_after) from refused
+        return response
+
+
+def _is_wrong_password(request: Request, response: HttpResponse) -> bool:
+    """DOT answers a wrong username or password with RFC 6749's 400 `invalid_grant`."""
+    if request._request.POST.get("grant_type") != "password" or response.status_code != 400:
+        return False
+    try:
+        return bool(json.loads(response.content).get("error") == "invalid_grant")
+    except (ValueError, AttributeError):
+        return False
 
 
 class RevokeTokenView(_OAuthEndpoint):

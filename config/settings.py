@@ -173,10 +173,19 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["read", "write"],
     "OAUTH2_VALIDATOR_CLASS": "accounts.authentication.StoreOAuth2Validator",
 }
-# The token endpoint's own limiter (attempts per window, per username and per client IP).
-TOKEN_RATE_LIMIT_WINDOW_SECONDS = env_int("TOKEN_RATE_LIMIT_WINDOW_SECONDS", 300)
-TOKEN_RATE_LIMIT_PER_USERNAME = env_int("TOKEN_RATE_LIMIT_PER_USERNAME", 10)
+# Failure limits of everything that checks a password (accounts.throttling): failures per
+# window; a budget that reaches its limit is locked for a window, doubled per earlier lockout.
+TOKEN_RATE_LIMIT_WINDOW_SECONDS = env_int("TOKEN_RATE_LIMIT_WINDOW_SECONDS", 900)
+# Sign-in (token endpoint and admin login): tight per pair, loose per username (far above
+# what one address can reach, so nobody locks the owner out), and per address.
+TOKEN_RATE_LIMIT_PER_USERNAME_AND_IP = env_int("TOKEN_RATE_LIMIT_PER_USERNAME_AND_IP", 5)
+TOKEN_RATE_LIMIT_PER_USERNAME = env_int("TOKEN_RATE_LIMIT_PER_USERNAME", 100)
 TOKEN_RATE_LIMIT_PER_IP = env_int("TOKEN_RATE_LIMIT_PER_IP", 50)
+# Wrong old_password at POST /api/users/me/password/.
+PASSWORD_CHANGE_RATE_LIMIT_PER_USER = env_int("PASSWORD_CHANGE_RATE_LIMIT_PER_USER", 5)
+PASSWORD_CHANGE_RATE_LIMIT_PER_IP = env_int("PASSWORD_CHANGE_RATE_LIMIT_PER_IP", 20)
+# The back-off's ceiling: no lockout is longer, and lockouts are remembered this long.
+FAILURE_LOCKOUT_MAX_SECONDS = env_int("FAILURE_LOCKOUT_MAX_SECONDS", 24 * 3600)
 
 # --- Elasticsearch ------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:59200")

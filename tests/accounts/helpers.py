@@ -51,6 +51,13 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body["error"]
 
 
-def assert_unauthorized(response: Any) -> None:
-    assert_error(response, 401, response.json()["error"]["code"])
+# The two 401 codes: no credentials at all, or a bearer token that is unknown, expired,
+# revoked or of a gone account.
+NOT_AUTHENTICATED = "not_authenticated"
+TOKEN_REFUSED = "authentication_failed"
+
+
+def assert_unauthorized(response: Any, code: str) -> None:
+    """A 401 with the one error body, the `code` the caller expects, and a Bearer challenge."""
+    assert_error(response, 401, code)
     assert response["WWW-Authenticate"].startswith("Bearer ")

@@ -3,7 +3,14 @@ import uuid
 import pytest
 
 from accounts.models import Follow
-from tests.accounts.helpers import assert_error, assert_unauthorized, bearer, get_tokens, make_user
+from tests.accounts.helpers import (
+    NOT_AUTHENTICATED,
+    assert_error,
+    assert_unauthorized,
+    bearer,
+    get_tokens,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +74,8 @@ def test_following_a_deleted_user_is_404(api_client, ada):
 
 def test_follow_needs_a_token(api_client):
     bob = make_user("bob")
-    assert_unauthorized(api_client.post(follow_url(bob)))
-    assert_unauthorized(api_client.delete(follow_url(bob)))
+    assert_unauthorized(api_client.post(follow_url(bob)), NOT_AUTHENTICATED)
+    assert_unauthorized(api_client.delete(follow_url(bob)), NOT_AUTHENTICATED)
 
 
 def test_followers_and_following_are_paginated(api_client):

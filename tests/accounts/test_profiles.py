@@ -4,7 +4,9 @@ import pytest
 from oauth2_provider.models import AccessToken
 
 from tests.accounts.helpers import (
+    NOT_AUTHENTICATED,
     PASSWORD,
+    TOKEN_REFUSED,
     assert_error,
     assert_unauthorized,
     bearer,
@@ -71,7 +73,7 @@ def test_patch_me_refuses_a_username_or_email_someone_else_has(api_client, ada):
 
 
 def test_patch_me_needs_a_token(api_client):
-    assert_unauthorized(api_client.patch(ME, {"bio": "x"}))
+    assert_unauthorized(api_client.patch(ME, {"bio": "x"}), NOT_AUTHENTICATED)
 
 
 def test_password_change_keeps_the_callers_token_and_revokes_the_others(api_client, ada):
@@ -84,7 +86,7 @@ def test_password_change_keeps_the_callers_token_and_revokes_the_others(api_clie
     assert response.status_code == 204
     assert api_client.get(ME).status_code == 200
     api_client.credentials(**bearer(other["access_token"]))
-    assert_unauthorized(api_client.get(ME))
+    assert_unauthorized(api_client.get(ME), TOKEN_REFUSED)
     assert AccessToken.objects.filter(user=ada).count() == 1
     assert token_response(api_client, "ada").status_code == 400
     assert token_response(api_client, "ada", NEW_PASSWORD).status_code == 200
@@ -108,7 +110,8 @@ def test_password_change_applies_the_password_validators(api_client, ada):
 
 def test_password_change_needs_a_token(api_client):
     assert_unauthorized(
-        api_client.post(PASSWORD_URL, {"old_password": PASSWORD, "new_password": NEW_PASSWORD})
+        api_client.post(PASSWORD_URL, {"old_password": PASSWORD, "new_password": NEW_PASSWORD}),
+        NOT_AUTHENTICATED,
     )
 
 

@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     "/api/users/": {"post": {"400", "429"}},
     "/api/users/me/": {"get": {"401"}, "patch": {"400", "401"}},
-    "/api/users/me/password/": {"post": {"400", "401"}},
+    "/api/users/me/password/": {"post": {"400", "401", "429"}},
     "/api/users/{user_id}/": {"get": {"404"}},
     "/api/users/{user_id}/follow/": {"post": {"400", "401", "404"}, "delete": {"401", "404"}},
     "/api/users/{user_id}/followers/": {"get": {"404"}},

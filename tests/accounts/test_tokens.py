@@ -1,15 +1,20 @@
 from base64 import b64encode
+from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from accounts import services
+from accounts.throttling import Refused, limited_attempt, sign_in_budgets
 from tests.accounts.helpers import (
     FORM,
+    NOT_AUTHENTICATED,
     PASSWORD,
+    TOKEN_REFUSED,
     TOKEN_URL,
     assert_error,
     assert_unauthorized,
@@ -85,7 +90,7 @@ def test_token_of_a_user_deleted_afterwards_is_refused(api_client):
     tokens = get_tokens(api_client, "ada")
     user.delete()  # a bare soft delete, tokens left in place
 
-    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])), TOKEN_REFUSED)
     refreshed = post_form(
         api_client,
         TOKEN_URL,
@@ -104,26 +109,34 @@ def test_delete_account_revokes_every_token(api_client):
     services.delete_account(user=user)
     assert not AccessToken.objects.filter(user=user).exists()
     assert not RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
-    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])), TOKEN_REFUSED)
 
 
 def test_missing_token_is_401_with_bearer_challenge(api_client):
     response = api_client.get(ME)
-    assert_unauthorized(response)
+    assert_unauthorized(response, NOT_AUTHENTICATED)
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 @pytest.mark.parametrize(
-    "header", ["Bearer", "Bearer not-a-token", "Bearer a b c", "Token abc", "Basic Zm9vOmJhcg=="]
+    ("header", "code"),
+    [
+        ("Bearer", TOKEN_REFUSED),
+        ("Bearer not-a-token", TOKEN_REFUSED),
+        ("Bearer a b c", TOKEN_REFUSED),
+        # Another scheme is no bearer token at all: as if no credentials were sent.
+        ("Token abc", NOT_AUTHENTICATED),
+        ("Basic Zm9vOmJhcg==", NOT_AUTHENTICATED),
+    ],
 )
-def test_malformed_token_is_401_with_bearer_challenge(api_client, header):
-    assert_unauthorized(api_client.get(ME, HTTP_AUTHORIZATION=header))
+def test_malformed_token_is_401_with_bearer_challenge(api_client, header, code):
+    assert_unauthorized(api_client.get(ME, HTTP_AUTHORIZATION=header), code)
 
 
 def test_invalid_token_is_401_even_where_anonymous_callers_may_read(api_client):
     user = make_user("ada")
     response = api_client.get(f"/api/users/{user.pk}/", **bearer("no-such-token"))
-    assert_unauthorized(response)
+    assert_unauthorized(response, TOKEN_REFUSED)
     assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
 
@@ -134,7 +147,7 @@ def test_expired_token_is_401(api_client):
         expires=timezone.now() - timedelta(seconds=1)
     )
     response = api_client.get(ME, **bearer(tokens["access_token"]))
-    assert_unauthorized(response)
+    assert_unauthorized(response, TOKEN_REFUSED)
     assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
 
@@ -151,7 +164,7 @@ def test_refresh_rotates_the_refresh_token(api_client):
     assert second.status_code == 200
     assert second.json()["refresh_token"] != first["refresh_token"]
     assert api_client.get(ME, **bearer(second.json()["access_token"])).status_code == 200
-    assert_unauthorized(api_client.get(ME, **bearer(first["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(first["access_token"])), TOKEN_REFUSED)
 
     replay = post_form(api_client, TOKEN_URL, refresh)
     assert replay.status_code == 400
@@ -178,7 +191,7 @@ def test_reusing_a_rotated_refresh_token_revokes_the_tokens_issued_after_it(api_
 
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
-    assert_unauthorized(api_client.get(ME, **bearer(current["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(current["access_token"])), TOKEN_REFUSED)
     assert refresh_with(api_client, current["refresh_token"]).json()["error"] == "invalid_grant"
     # Another sign-in of the same user is another chain: it stays.
     assert api_client.get(ME, **bearer(other_device["access_token"])).status_code == 200
@@ -195,7 +208,7 @@ def test_a_token_outside_the_authorization_header_is_ignored(api_client, where):
     else:
         response = api_client.generic("GET", ME, f"access_token={token}", content_type=FORM)
 
-    assert_unauthorized(response)
+    assert_unauthorized(response, NOT_AUTHENTICATED)
     assert "error=" not in response["WWW-Authenticate"]  # no token was presented
 
 
@@ -208,7 +221,7 @@ def test_revoked_token_is_401(api_client):
         {"token": tokens["access_token"], "client_id": settings.OAUTH_CLIENT_ID},
     )
     assert revoked.status_code == 200
-    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])))
+    assert_unauthorized(api_client.get(ME, **bearer(tokens["access_token"])), TOKEN_REFUSED)
     # Revoking the access token revoked its refresh token too.
     refreshed = post_form(
         api_client,
@@ -222,32 +235,80 @@ def test_revoked_token_is_401(api_client):
     assert refreshed.status_code == 400
 
 
-class TestRateLimit:
-    @pytest.fixture(autouse=True)
-    def _small_limits(self, settings):
-        settings.TOKEN_RATE_LIMIT_PER_USERNAME = 3
-        settings.TOKEN_RATE_LIMIT_PER_IP = 5
+ATTACKER = "203.0.113.66"
+OWNER = "198.51.100.7"
 
-    def test_per_username_limit_refuses_even_the_right_password(self, api_client):
-        make_user("ada")
-        for _ in range(3):
-            assert token_response(api_client, "ada", "wrong-password").status_code == 400
 
-        # From another address, with the right password (and another case): still refused.
-        response = token_response(api_client, "ADA", REMOTE_ADDR="10.9.9.9")
+class TestSignInLimits:
+    """Issue 17, finding 3: failures only, tight per (username, address), loose per
+    username, per address, with back-off; nobody can lock the owner out from one address."""
+
+    def test_guessing_from_one_address_does_not_lock_the_owner_out(self, api_client):
+        make_user("alice")
+        answers = [
+            token_response(api_client, "alice", "wrong-password", REMOTE_ADDR=ATTACKER)
+            for _ in range(10)
+        ]
+
+        assert [a.status_code for a in answers] == [400] * 5 + [429] * 5
+        # Before: alice's own right password answered 429 from anywhere for 5 minutes.
+        assert token_response(api_client, "alice", REMOTE_ADDR=OWNER).status_code == 200
+
+    def test_a_locked_pair_refuses_even_the_right_password_with_the_wait(self, api_client):
+        make_user("alice")
+        for _ in range(5):
+            token_response(api_client, "alice", "wrong-password", REMOTE_ADDR=ATTACKER)
+
+        response = token_response(api_client, "ALICE", REMOTE_ADDR=ATTACKER)
+
         error = assert_error(response, 429, "throttled")
-        assert int(response["Retry-After"]) > 0
-        assert "seconds" in error["message"] or "second" in error["message"]
-        assert not AccessToken.objects.filter(user__username="ada").exists()
+        assert 0 < int(response["Retry-After"]) <= settings.TOKEN_RATE_LIMIT_WINDOW_SECONDS
+        assert "second" in error["message"]
+        assert not AccessToken.objects.filter(user__username="alice").exists()
 
-    def test_other_usernames_are_not_limited_by_someone_elses_attempts(self, api_client):
+    def test_successes_do_not_count(self, api_client):
         make_user("ada")
-        make_user("bob")
-        for _ in range(3):
-            token_response(api_client, "ada", "wrong-password")
-        assert token_response(api_client, "bob").status_code == 200
+        for _ in range(12):  # before: the 11th sign-in in 5 minutes was a 429
+            assert token_response(api_client, "ada").status_code == 200
 
-    def test_per_ip_limit_covers_many_usernames(self, api_client):
+    def test_a_success_forgets_the_pairs_failures(self, api_client):
+        make_user("ada")
+        for _ in range(4):
+            token_response(api_client, "ada", "typo")
+        assert token_response(api_client, "ada").status_code == 200
+        for _ in range(4):
+            assert token_response(api_client, "ada", "typo").status_code == 400
+
+    def test_lookalike_spellings_share_the_counters(self, api_client):
+        make_user("victimi")
+        for name in ["victimi", "VICTIMI", "v\u0131ctimi", "V\u0130CTIMI", "victimi"]:
+            assert token_response(api_client, name, "wrong").status_code == 400
+        assert token_response(api_client, "victimi").status_code == 429
+
+    def test_the_lockout_doubles_each_time(self, api_client):
+        make_user("ada")
+        window = settings.TOKEN_RATE_LIMIT_WINDOW_SECONDS
+        pair = sign_in_budgets("ada", "127.0.0.1")[0]
+        waits = []
+        for _ in range(3):
+            for _ in range(5):
+                token_response(api_client, "ada", "wrong-password")
+            waits.append(int(token_response(api_client, "ada")["Retry-After"]))
+            cache.delete(pair.key("lock"))  # as if the lockout had run out
+
+        assert waits[0] <= window < waits[1] <= 2 * window < waits[2] <= 4 * window
+
+    def test_the_username_limit_is_loose_and_spans_addresses(self, api_client, settings):
+        settings.TOKEN_RATE_LIMIT_PER_USERNAME = 12
+        make_user("ada")
+        for n in range(12):  # three addresses, each under its own pair limit
+            token_response(api_client, "ada", "wrong", REMOTE_ADDR=f"10.0.0.{n % 3}")
+
+        assert_error(token_response(api_client, "ada", REMOTE_ADDR=OWNER), 429, "throttled")
+        assert token_response(api_client, "bob", "x", REMOTE_ADDR=OWNER).status_code == 400
+
+    def test_the_address_limit_covers_many_usernames(self, api_client, settings):
+        settings.TOKEN_RATE_LIMIT_PER_IP = 5
         make_user("ada")
         for n in range(5):
             token_response(api_client, f"guess{n}", "wrong-password")
@@ -258,11 +319,31 @@ class TestRateLimit:
         # Another address is not affected.
         assert token_response(api_client, "ada", REMOTE_ADDR="10.9.9.9").status_code == 200
 
-    def test_forwarded_for_header_does_not_dodge_the_ip_limit(self, api_client):
+    def test_guessed_refresh_tokens_count_against_the_address(self, api_client, settings):
+        settings.TOKEN_RATE_LIMIT_PER_IP = 3
+        make_user("ada")
+        for n in range(3):
+            assert refresh_with(api_client, f"guess-{n}").status_code == 400
+        assert refresh_with(api_client, "guess-4").status_code == 429
+        assert token_response(api_client, "ada", REMOTE_ADDR=OWNER).status_code == 200
+
+    def test_forwarded_for_header_does_not_dodge_the_address_limit(self, api_client, settings):
+        settings.TOKEN_RATE_LIMIT_PER_IP = 5
         for n in range(5):
             token_response(api_client, f"guess{n}", "x", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
         response = token_response(api_client, "ada", HTTP_X_FORWARDED_FOR="10.0.0.99")
         assert response.status_code == 429
+
+    def test_parallel_guesses_cannot_overshoot_a_budget(self):
+        # Attempts still running hold their share: the sixth of six at once is refused.
+        budgets = sign_in_budgets("ada", ATTACKER)
+        with ExitStack() as running:
+            for _ in range(5):
+                running.enter_context(limited_attempt(budgets))
+            with pytest.raises(Refused), limited_attempt(budgets):
+                pass
+        with limited_attempt(budgets) as attempt:  # all finished: room again
+            attempt.failed()
 
 
 class TestIntrospection:
