@@ -14,9 +14,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -67,6 +69,81 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
+
+
+def p50_p95(samples: list[float]) -> str:
+    return f"{ms(percentile(samples, 50))} / {ms(percentile(samples, 95))}"
+
+
+def median(values: list[float]) -> float:
+    return percentile(values, 50) if values else float("nan")
+
+
+def http_latencies(
+    session: requests.Session, urls: list[str], *, rounds: int, time_cap: float
+) -> tuple[list[float], int]:
+    """GET every URL `rounds` times (stopping at `time_cap` seconds): the latencies of the
+    200 answers, whole body read, and how many were not 200."""
+    samples: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + time_cap
+    for _ in range(rounds):
+        for url in urls:
+            if time.monotonic() > deadline:
+                return samples, errors
+            started = time.perf_counter()
+            try:
+                response = session.get(url, timeout=30)
+                ok = response.status_code == 200
+                response.content  # noqa: B018 - read the whole body
+            except requests.RequestException:
+                ok = False
+            elapsed = time.perf_counter() - started
+            if ok:
+                samples.append(elapsed)
+            else:
+                errors += 1
+    return samples, errors
+
+
+def one_get(session: requests.Session, url: str) -> float | None:
+    """The latency of one GET answered 200, or None."""
+    samples, _ = http_latencies(session, [url], rounds=1, time_cap=60)
+    return samples[0] if samples else None
+
+
+def concurrent_loop(
+    clients: int, run: Callable[[Any, int], None], make: Callable[[], Any], seconds: float
+) -> tuple[float, list[float], int]:
+    """`clients` threads for `seconds`, each calling run(its own make(), i) in a loop:
+    (calls per second, the latencies of the calls that returned, the calls that raised)."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+    stop_at = time.monotonic() + seconds
+
+    def client_loop(offset: int) -> None:
+        own = make()
+        mine: list[float] = []
+        failed = 0
+        i = offset
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                run(own, i)
+                mine.append(time.perf_counter() - started)
+            except Exception:
+                failed += 1
+            i += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client_loop, range(clients)))
+    elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, latencies, errors[0]
 
 
 @dataclass

@@ -33,7 +33,7 @@ from bench.harness import (
     stamp,
     write_section,
 )
-from bench.search import QUERIES
+from bench.search_common import QUERIES
 
 configure(index_prefix="bench")
 
