@@ -31,14 +31,15 @@ import requests
 
 from bench.harness import (
     Report,
-    access_token,
     command_line,
     configure,
     machine,
     ms,
+    new_user,
     percentile,
     products_for_sale,
     running_servers,
+    signed_in,
     stamp,
     write_section,
 )
@@ -104,16 +105,14 @@ def summary(tally: Tally, elapsed: float, what: str) -> str:
 def make_people(n_buyers: int, hot_stock: int) -> tuple[list[Buyer], str]:
     """A seller with two products per buyer (plenty of stock) and one hot product; buyers
     with bearer tokens. Fresh names each run, so runs never share state."""
-    from accounts.models import User
     from catalog.services import create_product
 
     run = uuid.uuid4().hex[:6]
-    seller = User.objects.create_user(username=f"bench-seller-{run}", password=None)
+    seller = new_user(f"bench-seller-{run}")
     buyers = []
     for n in range(n_buyers):
-        user = User.objects.create_user(username=f"bench-buyer-{run}-{n:02d}", password=None)
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {access_token(user)}"
+        user = new_user(f"bench-buyer-{run}-{n:02d}")
+        session = signed_in(user)
         products = products_for_sale(
             seller,
             [f"Bench item {run} {n}-{k}" for k in range(2)],

@@ -46,6 +46,21 @@ def command_line() -> str:
     return " ".join([f".venv/bin/python -m bench.{name}", *sys.argv[1:]])
 
 
+def environment() -> str:
+    """Where this run's data lived, for the report: the database, the Redis db and the
+    index prefix it was given (read from its settings, not assumed from the make target)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["NAME"]
+    redis_db = urlsplit(settings.REDIS_URL).path.strip("/") or "0"
+    return (
+        f"`DATABASE_URL` = {database}, `REDIS_URL` db {redis_db}, "
+        f"`ELASTICSEARCH_INDEX_PREFIX={settings.ELASTICSEARCH_INDEX_PREFIX}`"
+    )
+
+
 # --- measuring ------------------------------------------------------------------------------
 
 
@@ -357,6 +372,20 @@ def access_token(user: Any) -> str:
         scope="read write",
     )
     return str(token.token)
+
+
+def new_user(username: str) -> Any:
+    """A user of the store without a password: benchmarks sign in with tokens."""
+    from accounts.models import User
+
+    return User.objects.create_user(username=username, password=None)
+
+
+def signed_in(user: Any) -> requests.Session:
+    """An HTTP session that sends `user`'s bearer token with every request."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {access_token(user)}"
+    return session
 
 
 def products_for_sale(

@@ -31,7 +31,9 @@ from bench.harness import (
     access_token,
     command_line,
     configure,
+    environment,
     machine,
+    new_user,
     products_for_sale,
     running_servers,
     stamp,
@@ -84,13 +86,12 @@ def ensure_catalog(report: Report, n_products: int) -> None:
 def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
     """Shoppers (each with a token and two products of their own to edit), products to read
     and to buy, and the words to search: what the locustfile needs, in a JSON file."""
-    from accounts.models import User
     from catalog.models import Product, ProductState, Tag
     from catalog.seed_vocabulary import ADJECTIVES, CATEGORIES, MATERIALS
 
     run = datetime.now(UTC).strftime("%H%M%S")
     rng = random.Random(42)
-    seller = User.objects.create_user(username=f"load-seller-{run}", password=None)
+    seller = new_user(f"load-seller-{run}")
     buyable = products_for_sale(
         seller,
         [f"Load test supply {run} {n}" for n in range(100)],
@@ -100,7 +101,7 @@ def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
     )
     accounts = []
     for n in range(n_users):
-        user = User.objects.create_user(username=f"load-shopper-{run}-{n:02d}", password=None)
+        user = new_user(f"load-shopper-{run}-{n:02d}")
         own = products_for_sale(
             user,
             [f"Load test listing {run} {n}-{k}" for k in range(2)],
@@ -290,7 +291,7 @@ def main() -> int:
         "FastHttpUser) on the same 2 cores, "
         "which other people's jobs share too: figures are noisy.",
         f"- Command: `{command_line()}` (with "
-        "`DATABASE_URL` = store_bench, `REDIS_URL` db 5, `ELASTICSEARCH_INDEX_PREFIX=bench`); "
+        f"{environment()}); "
         f"locust {locust_version()} headless, {args.users} users, no think time (each user "
         f"always has one request in flight), {args.seconds} s a run.",
         "- Workload (bench/locustfile.py, weights per request): search and autocomplete 70 % "
