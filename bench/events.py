@@ -273,7 +273,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=20_000, help="pending events to relay")
     parser.add_argument("--orders", type=int, default=200, help="orders for the lag")
+    parser.add_argument(
+        "--backends", default=",".join(BACKENDS), help="which of them, e.g. redis (no Kafka)"
+    )
     args = parser.parse_args()
+    backends = [b for b in args.backends.split(",") if b]
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backends: {sorted(unknown)}; choose from {BACKENDS}")
 
     import django
 
@@ -282,7 +289,7 @@ def main() -> int:
     report = Report()
     shop = Shop()
     run = uuid.uuid4().hex[:6]
-    for backend in BACKENDS:
+    for backend in backends:
         use_backend(backend, f"bench-{run}.{backend}.orders")
         with report.phase(f"{backend}: relay throughput"):
             relay_throughput(report, backend, shop, args.events)

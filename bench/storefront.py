@@ -226,8 +226,13 @@ def measure(report: Report, api: str, rounds: int) -> None:
     )
     report.notes.append(
         f"At {STEADY_KEYS_PER_SECOND} keys/s the results were redrawn {redraws} times for "
-        f"{keys} keys ({redraws / keys:.0%}): a key that comes before the previous answer "
-        "aborts it, so only the latest text is drawn."
+        f"{keys} keys ({redraws / keys:.0%})"
+        + (
+            ": a key that comes before the previous answer aborts it, so only the latest text "
+            "is drawn."
+            if redraws < keys
+            else "."
+        )
     )
     before = [s["before"] for s in careful if s["before"] is not None]
     after = [s["after"] for s in careful if s["after"] is not None]
