@@ -41,10 +41,12 @@ from bench.harness import (
     ROOT,
     Report,
     Servers,
+    arguments,
     command_line,
     configure,
     environment,
     machine,
+    parse_and_set_up,
     running_servers,
     stamp,
     write_section,
@@ -230,15 +232,11 @@ def write_report(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--products", type=int, default=20_000)
     parser.add_argument("--only", default="es,redis,worker,cluster")
-    args = parser.parse_args()
+    args = parse_and_set_up(parser)
     only = set(args.only.split(","))
-
-    import django
-
-    django.setup()
     from django.core.management import call_command
 
     from catalog.models import Product

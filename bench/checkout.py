@@ -31,11 +31,13 @@ import requests
 
 from bench.harness import (
     Report,
+    arguments,
     command_line,
     configure,
     machine,
     ms,
     new_user,
+    parse_and_set_up,
     percentile,
     products_for_sale,
     running_servers,
@@ -258,17 +260,13 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--buyers", type=int, default=16, help="concurrent buyers")
     parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
     parser.add_argument(
         "--hot-stock", type=int, default=200, help="units of the hot product (sells out mid-phase)"
     )
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    args = parse_and_set_up(parser)
     run_started = time.perf_counter()
     report = Report()
     with running_servers("checkout", report) as servers:

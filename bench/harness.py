@@ -5,6 +5,7 @@ Benchmarks are modules run from the checkout (`.venv/bin/python -m bench.<name>`
 targets do), not tests; each measures its figures against a baseline measured in the same run.
 """
 
+import argparse
 import os
 import platform
 import re
@@ -38,6 +39,20 @@ def configure(index_prefix: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
     os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", index_prefix)
     os.environ["DEBUG"] = "false"
+
+
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line, described by the first paragraph of its docstring."""
+    return argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+
+
+def parse_and_set_up(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Read the command line, then set Django up (after `configure`): how every main begins."""
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    return args
 
 
 def command_line() -> str:

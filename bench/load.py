@@ -13,7 +13,6 @@ the table. Not a test.
     .venv/bin/python -m bench.load [--products 100000] [--users 32] [--seconds 120]
 """
 
-import argparse
 import json
 import random
 import sys
@@ -29,11 +28,13 @@ from bench.harness import (
     Report,
     Servers,
     access_token,
+    arguments,
     command_line,
     configure,
     environment,
     machine,
     new_user,
+    parse_and_set_up,
     products_for_sale,
     running_servers,
     stamp,
@@ -236,15 +237,11 @@ def steady_drain(backlog: int, drained_after: float | None) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=120, help="length of each run")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    args = parse_and_set_up(parser)
     from django.utils import timezone
 
     run_started = time.perf_counter()

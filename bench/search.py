@@ -34,7 +34,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import harness
-from bench.harness import ROOT, command_line, configure, timed, verdict, write_section
+from bench.harness import (
+    ROOT,
+    arguments,
+    command_line,
+    configure,
+    parse_and_set_up,
+    timed,
+    verdict,
+    write_section,
+)
 from bench.search_autocomplete import autocomplete_latency
 from bench.search_common import ALL_QUERIES, CONCURRENT_CLIENTS, Bodies, Report
 from bench.search_concurrency import concurrency
@@ -186,17 +195,13 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--products", type=int, default=100_000, help="catalog size N")
     parser.add_argument("--skip-seed", action="store_true", help="use the catalog as it is")
     parser.add_argument(
         "--skip-reindex", action="store_true", help="use the index as it is (while iterating)"
     )
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    args = parse_and_set_up(parser)
     run_started = time.perf_counter()
     report = Report()
     if not args.skip_seed:

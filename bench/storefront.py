@@ -25,9 +25,11 @@ from typing import Any
 
 from bench.harness import (
     Report,
+    arguments,
     configure,
     machine,
     ms,
+    parse_and_set_up,
     percentile,
     running_servers,
     stamp,
@@ -278,14 +280,10 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--products", type=int, default=100_000, help="catalog size")
     parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    args = parse_and_set_up(parser)
     run_started = time.perf_counter()
     report = Report()
     with report.phase("catalog"):
