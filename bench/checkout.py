@@ -31,14 +31,17 @@ import requests
 
 from bench.harness import (
     Report,
-    access_token,
+    arguments,
     command_line,
     configure,
     machine,
     ms,
+    new_user,
+    parse_and_set_up,
     percentile,
     products_for_sale,
     running_servers,
+    signed_in,
     stamp,
     write_section,
 )
@@ -104,16 +107,14 @@ def summary(tally: Tally, elapsed: float, what: str) -> str:
 def make_people(n_buyers: int, hot_stock: int) -> tuple[list[Buyer], str]:
     """A seller with two products per buyer (plenty of stock) and one hot product; buyers
     with bearer tokens. Fresh names each run, so runs never share state."""
-    from accounts.models import User
     from catalog.services import create_product
 
     run = uuid.uuid4().hex[:6]
-    seller = User.objects.create_user(username=f"bench-seller-{run}", password=None)
+    seller = new_user(f"bench-seller-{run}")
     buyers = []
     for n in range(n_buyers):
-        user = User.objects.create_user(username=f"bench-buyer-{run}-{n:02d}", password=None)
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {access_token(user)}"
+        user = new_user(f"bench-buyer-{run}-{n:02d}")
+        session = signed_in(user)
         products = products_for_sale(
             seller,
             [f"Bench item {run} {n}-{k}" for k in range(2)],
@@ -259,17 +260,13 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--buyers", type=int, default=16, help="concurrent buyers")
     parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
     parser.add_argument(
         "--hot-stock", type=int, default=200, help="units of the hot product (sells out mid-phase)"
     )
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    args = parse_and_set_up(parser)
     run_started = time.perf_counter()
     report = Report()
     with running_servers("checkout", report) as servers:

@@ -24,10 +24,12 @@ from typing import Any
 
 from bench.harness import (
     Report,
+    arguments,
     command_line,
     configure,
     machine,
     ms,
+    parse_and_set_up,
     percentile,
     running_servers,
     stamp,
@@ -270,19 +272,22 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--events", type=int, default=20_000, help="pending events to relay")
     parser.add_argument("--orders", type=int, default=200, help="orders for the lag")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    parser.add_argument(
+        "--backends", default=",".join(BACKENDS), help="which of them, e.g. redis (no Kafka)"
+    )
+    args = parse_and_set_up(parser)
+    backends = [b for b in args.backends.split(",") if b]
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backends: {sorted(unknown)}; choose from {BACKENDS}")
     run_started = time.perf_counter()
     report = Report()
     shop = Shop()
     run = uuid.uuid4().hex[:6]
-    for backend in BACKENDS:
+    for backend in backends:
         use_backend(backend, f"bench-{run}.{backend}.orders")
         with report.phase(f"{backend}: relay throughput"):
             relay_throughput(report, backend, shop, args.events)

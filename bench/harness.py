@@ -5,6 +5,7 @@ Benchmarks are modules run from the checkout (`.venv/bin/python -m bench.<name>`
 targets do), not tests; each measures its figures against a baseline measured in the same run.
 """
 
+import argparse
 import os
 import platform
 import re
@@ -14,9 +15,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,10 +41,39 @@ def configure(index_prefix: str) -> None:
     os.environ["DEBUG"] = "false"
 
 
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line, described by the first paragraph of its docstring."""
+    return argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+
+
+def parse_and_set_up(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Read the command line, then set Django up (after `configure`): how every main begins."""
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    return args
+
+
 def command_line() -> str:
     """How this run was started, for the report: `.venv/bin/python -m bench.<name> [args]`."""
     name = Path(sys.argv[0]).stem
     return " ".join([f".venv/bin/python -m bench.{name}", *sys.argv[1:]])
+
+
+def environment() -> str:
+    """Where this run's data lived, for the report: the database, the Redis db and the
+    index prefix it was given (read from its settings, not assumed from the make target)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["NAME"]
+    redis_db = urlsplit(settings.REDIS_URL).path.strip("/") or "0"
+    return (
+        f"`DATABASE_URL` = {database}, `REDIS_URL` db {redis_db}, "
+        f"`ELASTICSEARCH_INDEX_PREFIX={settings.ELASTICSEARCH_INDEX_PREFIX}`"
+    )
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -67,6 +99,81 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
+
+
+def p50_p95(samples: list[float]) -> str:
+    return f"{ms(percentile(samples, 50))} / {ms(percentile(samples, 95))}"
+
+
+def median(values: list[float]) -> float:
+    return percentile(values, 50) if values else float("nan")
+
+
+def http_latencies(
+    session: requests.Session, urls: list[str], *, rounds: int, time_cap: float
+) -> tuple[list[float], int]:
+    """GET every URL `rounds` times (stopping at `time_cap` seconds): the latencies of the
+    200 answers, whole body read, and how many were not 200."""
+    samples: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + time_cap
+    for _ in range(rounds):
+        for url in urls:
+            if time.monotonic() > deadline:
+                return samples, errors
+            started = time.perf_counter()
+            try:
+                response = session.get(url, timeout=30)
+                ok = response.status_code == 200
+                response.content  # noqa: B018 - read the whole body
+            except requests.RequestException:
+                ok = False
+            elapsed = time.perf_counter() - started
+            if ok:
+                samples.append(elapsed)
+            else:
+                errors += 1
+    return samples, errors
+
+
+def one_get(session: requests.Session, url: str) -> float | None:
+    """The latency of one GET answered 200, or None."""
+    samples, _ = http_latencies(session, [url], rounds=1, time_cap=60)
+    return samples[0] if samples else None
+
+
+def concurrent_loop(
+    clients: int, run: Callable[[Any, int], None], make: Callable[[], Any], seconds: float
+) -> tuple[float, list[float], int]:
+    """`clients` threads for `seconds`, each calling run(its own make(), i) in a loop:
+    (calls per second, the latencies of the calls that returned, the calls that raised)."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+    stop_at = time.monotonic() + seconds
+
+    def client_loop(offset: int) -> None:
+        own = make()
+        mine: list[float] = []
+        failed = 0
+        i = offset
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                run(own, i)
+                mine.append(time.perf_counter() - started)
+            except Exception:
+                failed += 1
+            i += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client_loop, range(clients)))
+    elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, latencies, errors[0]
 
 
 @dataclass
@@ -280,6 +387,20 @@ def access_token(user: Any) -> str:
         scope="read write",
     )
     return str(token.token)
+
+
+def new_user(username: str) -> Any:
+    """A user of the store without a password: benchmarks sign in with tokens."""
+    from accounts.models import User
+
+    return User.objects.create_user(username=username, password=None)
+
+
+def signed_in(user: Any) -> requests.Session:
+    """An HTTP session that sends `user`'s bearer token with every request."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {access_token(user)}"
+    return session
 
 
 def products_for_sale(

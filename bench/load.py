@@ -13,52 +13,42 @@ the table. Not a test.
     .venv/bin/python -m bench.load [--products 100000] [--users 32] [--seconds 120]
 """
 
-import argparse
-import csv
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.harness import (
-    BIN,
-    ROOT,
     Report,
     Servers,
     access_token,
+    arguments,
     command_line,
     configure,
+    environment,
     machine,
+    new_user,
+    parse_and_set_up,
     products_for_sale,
+    running_servers,
     stamp,
     write_section,
 )
+from bench.load_locust import WRITES, Run, locust, locust_version, run_table, shares
+from bench.stores import pending_by_topic, placed_events, products_in_index
 
 configure(index_prefix="bench")
 
-# Endpoints in the order the report lists them, with the share of the workload they belong to.
-ENDPOINTS = [
-    ("GET /api/products/?q=", "search"),
-    ("GET /api/products/?tags=&in_stock=", "search"),
-    ("GET /api/products/autocomplete/", "search"),
-    ("GET /api/tags/autocomplete/", "search"),
-    ("GET /api/products/{id}/", "reads"),
-    ("GET /api/bag/", "reads"),
-    ("POST /api/bag/items/", "writes"),
-    ("POST /api/orders/", "writes"),
-    ("PATCH /api/products/{id}/", "writes"),
-    ("POST /api/products/", "writes"),
-]
-WRITES = [name for name, share in ENDPOINTS if share == "writes"]
+# The worker keeps up if the outbox left at the end of the steady run drains within this;
+# how long to wait for it at most.
+KEPT_UP_SECONDS = 5.0
+DRAIN_WAIT_SECONDS = 300.0
 
 
 # --- the catalog and the shoppers -----------------------------------------------------------
@@ -97,13 +87,12 @@ def ensure_catalog(report: Report, n_products: int) -> None:
 def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
     """Shoppers (each with a token and two products of their own to edit), products to read
     and to buy, and the words to search: what the locustfile needs, in a JSON file."""
-    from accounts.models import User
     from catalog.models import Product, ProductState, Tag
     from catalog.seed_vocabulary import ADJECTIVES, CATEGORIES, MATERIALS
 
     run = datetime.now(UTC).strftime("%H%M%S")
     rng = random.Random(42)
-    seller = User.objects.create_user(username=f"load-seller-{run}", password=None)
+    seller = new_user(f"load-seller-{run}")
     buyable = products_for_sale(
         seller,
         [f"Load test supply {run} {n}" for n in range(100)],
@@ -113,7 +102,7 @@ def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
     )
     accounts = []
     for n in range(n_users):
-        user = User.objects.create_user(username=f"load-shopper-{run}-{n:02d}", password=None)
+        user = new_user(f"load-shopper-{run}-{n:02d}")
         own = products_for_sale(
             user,
             [f"Load test listing {run} {n}-{k}" for k in range(2)],
@@ -147,72 +136,6 @@ def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
     return data
 
 
-# --- one locust run -------------------------------------------------------------------------
-
-
-@dataclass
-class EndpointStats:
-    name: str
-    requests: int
-    failures: int
-    rps: float
-    p50: float
-    p95: float
-    p99: float
-
-
-@dataclass
-class Run:
-    label: str
-    seconds: float
-    stats: dict[str, EndpointStats] = field(default_factory=dict)
-    total: EndpointStats | None = None
-    failures: list[str] = field(default_factory=list)
-
-
-def locust(api: str, data: Path, out: Path, users: int, seconds: int, label: str) -> Run:
-    prefix = out / label
-    command = [
-        *(str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless"),
-        *("--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"),
-        *("--host", api, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10"),
-        *("--loglevel", "WARNING", "--exit-code-on-error", "0"),
-    ]
-    with (out / f"{label}.log").open("wb") as log:
-        subprocess.run(
-            command,
-            env={**os.environ, "LOAD_DATA": str(data)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            check=True,
-            timeout=seconds + 120,
-        )
-    run = Run(label, seconds)
-    with Path(f"{prefix}_stats.csv").open() as stats:
-        for row in csv.DictReader(stats):
-            endpoint = EndpointStats(
-                name=row["Name"],
-                requests=int(row["Request Count"]),
-                failures=int(row["Failure Count"]),
-                rps=float(row["Requests/s"]),
-                p50=float(row["50%"]),
-                p95=float(row["95%"]),
-                p99=float(row["99%"]),
-            )
-            if row["Name"] == "Aggregated":
-                run.total = endpoint
-            else:
-                run.stats[row["Name"]] = endpoint
-    failures = Path(f"{prefix}_failures.csv")
-    if failures.exists():
-        with failures.open() as rows:
-            run.failures = [
-                f"{r['Method']} {r['Name']}: {r['Error']} x{r['Occurrences']}"
-                for r in csv.DictReader(rows)
-            ]
-    return run
-
-
 # --- the worker outage ----------------------------------------------------------------------
 
 
@@ -224,17 +147,6 @@ class Outage:
     caught_up_seconds: float | None = None
     orders_during: int = 0
     product_writes_during: int = 0
-
-
-def pending_by_topic(before: datetime | None = None) -> dict[str, int]:
-    from django.db.models import Count
-
-    from core.models import OutboxEntry
-
-    rows = OutboxEntry.objects.filter(processed__isnull=True)
-    if before is not None:
-        rows = rows.filter(created__lt=before)
-    return dict(rows.values_list("topic").annotate(n=Count("id")).values_list("topic", "n"))
 
 
 def outage_run(
@@ -282,46 +194,16 @@ def everything_arrived(since: datetime) -> tuple[str, bool]:
     """Every order placed since `since` has its `placed` event on the stream, and every
     product changed since then is in the index at its database version (or absent when not
     for sale)."""
-    import redis as redis_lib
-    from django.conf import settings
-
+    from catalog.models import Product
     from commerce.models import Order
-    from search.client import get_client, prefixed
-    from search.indexing import indexable_products
 
     orders = {
         str(pk) for pk in Order.objects.filter(created__gte=since).values_list("id", flat=True)
     }
-    stream = redis_lib.Redis.from_url(settings.EVENTS_REDIS_URL)
-    placed = set()
-    start = f"{int(since.timestamp() * 1000)}-0"
-    while True:
-        entries: Any = stream.xrange(settings.EVENTS_STREAM, min=start, max="+", count=1000)
-        for _, fields in entries:
-            event = json.loads(fields[b"event"])
-            if event["type"] == "store.order.placed.v1":
-                placed.add(event["subject"])
-        if len(entries) < 1000:
-            break
-        start = "(" + entries[-1][0].decode()
-    missing_events = orders - placed
-
-    from catalog.models import Product
-
+    missing_events = orders - placed_events(since, orders)
     rows = Product.all_objects.filter(updated__gte=since).values_list("id", "version")
     changed = {str(pk): version for pk, version in rows}
-    for_sale = {
-        str(pk) for pk in indexable_products().filter(id__in=changed).values_list("id", flat=True)
-    }
-    stale = 0
-    ids = list(changed)
-    for chunk in range(0, len(ids), 500):
-        docs = get_client().mget(index=prefixed("products"), ids=ids[chunk : chunk + 500])["docs"]
-        for doc in docs:
-            if doc["_id"] in for_sale:
-                stale += not doc.get("found") or doc["_version"] != changed[doc["_id"]]
-            else:
-                stale += bool(doc.get("found"))
+    stale = len(changed) - products_in_index(changed)
     ok = not missing_events and not stale
     summary = (
         f"{len(orders) - len(missing_events):,} of {len(orders):,} orders' `placed` events on "
@@ -334,52 +216,32 @@ def everything_arrived(since: datetime) -> tuple[str, bool]:
 # --- the report -----------------------------------------------------------------------------
 
 
-def ms(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def run_table(run: Run) -> list[str]:
-    lines = [
-        "| endpoint | share | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for name, share in ENDPOINTS:
-        s = run.stats.get(name)
-        if s is None:
-            continue
-        lines.append(
-            f"| `{name}` | {share} | {s.requests:,} | {s.rps:,.1f} | {ms(s.p50)} | "
-            f"{ms(s.p95)} | {ms(s.p99)} | {s.failures} |"
+def steady_drain(backlog: int, drained_after: float | None) -> str:
+    """What the outbox at the end of the steady run says about the worker: it kept up only
+    if what was left drained within KEPT_UP_SECONDS."""
+    if drained_after is None:
+        return (
+            f"Outbox still not empty {DRAIN_WAIT_SECONDS:.0f} s after the run ended ({backlog:,} "
+            "rows pending at its end): the worker did not keep up under load."
         )
-    if run.total:
-        t = run.total
-        lines.append(
-            f"| **all** |  | {t.requests:,} | **{t.rps:,.1f}** | {ms(t.p50)} | {ms(t.p95)} | "
-            f"{ms(t.p99)} | **{t.failures}** |"
+    kept_up = drained_after <= KEPT_UP_SECONDS
+    return (
+        f"Outbox empty {drained_after:.1f} s after the run ended ({backlog:,} rows pending at "
+        + (
+            "its end): the worker kept up under load."
+            if kept_up
+            else f"its end): the worker fell behind under load (more than {KEPT_UP_SECONDS:g} s "
+            "of backlog)."
         )
-    return lines
-
-
-def shares(run: Run) -> str:
-    if not run.total or not run.total.requests:
-        return "?"
-    by_share: dict[str, int] = {}
-    for name, share in ENDPOINTS:
-        if name in run.stats:
-            by_share[share] = by_share.get(share, 0) + run.stats[name].requests
-    return ", ".join(f"{k} {v / run.total.requests:.0%}" for k, v in by_share.items())
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=120, help="length of each run")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    args = parse_and_set_up(parser)
     from django.utils import timezone
 
     run_started = time.perf_counter()
@@ -388,15 +250,15 @@ def main() -> int:
     stopped: Run | None = None
     outage = Outage()
     arrival = ("not checked", False)
-    drained_after_steady: float | None = None
+    drained_after_steady: float | None = None  # None: still pending after the wait
+    backlog_after_steady = 0
     scratch = tempfile.TemporaryDirectory(prefix="bench-load-")
     out = Path(scratch.name)
     with report.phase("catalog"):
         ensure_catalog(report, args.products)
     with report.phase("shoppers"):
         write_load_data(out / "load.json", args.users)
-    servers = Servers(out)
-    try:
+    with running_servers("load", report) as servers:
         with report.phase("start API and worker"):
             api = servers.api()
             servers.worker()
@@ -404,9 +266,11 @@ def main() -> int:
         with report.phase(f"steady: {args.users} users, {args.seconds} s"):
             steady = locust(api, out / "load.json", out, args.users, args.seconds, "steady")
             ended = time.perf_counter()
-            while pending_by_topic():
+            backlog_after_steady = sum(pending_by_topic().values())
+            while pending_by_topic() and time.perf_counter() - ended < DRAIN_WAIT_SECONDS:
                 time.sleep(0.25)
-            drained_after_steady = time.perf_counter() - ended
+            if not pending_by_topic():
+                drained_after_steady = time.perf_counter() - ended
         with report.phase("worker stopped for the middle third"):
             since = timezone.now()
             stopped, outage = outage_run(
@@ -414,10 +278,6 @@ def main() -> int:
             )
         with report.phase("did everything arrive?"):
             arrival = everything_arrived(since)
-    finally:
-        servers.stop()
-        if report.errors:
-            servers.print_logs()
 
     lines = [
         "## Load: `bench/load.py` (`make load`)",
@@ -428,8 +288,8 @@ def main() -> int:
         "FastHttpUser) on the same 2 cores, "
         "which other people's jobs share too: figures are noisy.",
         f"- Command: `{command_line()}` (with "
-        "`DATABASE_URL` = store_bench, `REDIS_URL` db 5, `ELASTICSEARCH_INDEX_PREFIX=bench`); "
-        f"locust {_locust_version()} headless, {args.users} users, no think time (each user "
+        f"{environment()}); "
+        f"locust {locust_version()} headless, {args.users} users, no think time (each user "
         f"always has one request in flight), {args.seconds} s a run.",
         "- Workload (bench/locustfile.py, weights per request): search and autocomplete 70 % "
         "(full-text search 40, tag listing 10, product and tag autocomplete 10 each), product "
@@ -446,12 +306,7 @@ def main() -> int:
             *run_table(steady),
             "",
         ]
-        if drained_after_steady is not None:
-            lines.append(
-                f"Outbox empty {drained_after_steady:.1f} s after the run ended (the worker "
-                "keeps up under load)."
-            )
-            lines.append("")
+        lines += [steady_drain(backlog_after_steady, drained_after_steady), ""]
     if stopped:
         lines += [
             "### The Celery worker stopped for the middle third",
@@ -478,7 +333,12 @@ def main() -> int:
                 f" distinct products changed, with {write_errors} failed writes in the whole run.",
                 f"- Backlog when it came back: {backlog or 'none'} pending outbox rows.",
                 f"- Caught up **{outage.caught_up_seconds:.1f} s** after the restart (no row "
-                "recorded before the restart still pending), while the load went on.",
+                "recorded before the restart still pending), "
+                + (
+                    "while the load went on."
+                    if outage.caught_up_seconds <= args.seconds / 3
+                    else f"after the load had ended ({args.seconds / 3:.0f} s after the restart)."
+                ),
                 f"- After the run: {arrival[0]}: "
                 f"{'**all arrived**' if arrival[1] else '**something is missing**'}.",
                 "",
@@ -503,14 +363,6 @@ def main() -> int:
     write_section("load", lines)
     print("\n".join(lines))
     return 1 if report.errors else 0
-
-
-def _locust_version() -> str:
-    from importlib.metadata import version
-
-    with suppress(Exception):
-        return version("locust")
-    return "?"
 
 
 if __name__ == "__main__":

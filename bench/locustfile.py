@@ -51,25 +51,18 @@ class Shopper(FastHttpUser):
             name="GET /api/products/?tags=&in_stock=",
         )
 
+    def autocomplete(self, kind: str) -> None:
+        prefix = self.random.choice(DATA["prefixes"])
+        path = f"/api/{kind}/autocomplete/"
+        self.client.get(path, params={"q": prefix}, headers=self.auth, name=f"GET {path}")
+
     @task(10)
     def autocomplete_products(self) -> None:
-        prefix = self.random.choice(DATA["prefixes"])
-        self.client.get(
-            "/api/products/autocomplete/",
-            params={"q": prefix},
-            headers=self.auth,
-            name="GET /api/products/autocomplete/",
-        )
+        self.autocomplete("products")
 
     @task(10)
     def autocomplete_tags(self) -> None:
-        prefix = self.random.choice(DATA["prefixes"])
-        self.client.get(
-            "/api/tags/autocomplete/",
-            params={"q": prefix},
-            headers=self.auth,
-            name="GET /api/tags/autocomplete/",
-        )
+        self.autocomplete("tags")
 
     # --- 20 %: product and bag reads (PostgreSQL) -------------------------------------------
 

@@ -7,7 +7,6 @@ It writes its section of docs/PERFORMANCE.md and prints the table. Not a test.
     .venv/bin/python -m bench.startup [--runs 3]
 """
 
-import argparse
 import os
 import signal
 import subprocess
@@ -21,9 +20,11 @@ import requests
 from bench.harness import (
     ROOT,
     Report,
+    arguments,
     command_line,
     free_port,
     machine,
+    parse_and_set_up,
     percentile,
     stamp,
     write_section,
@@ -91,13 +92,9 @@ def one_make_run(log: Path) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    args = parse_and_set_up(parser)
     run_started = time.perf_counter()
     report = Report()
     scratch = tempfile.TemporaryDirectory(prefix="bench-startup-")

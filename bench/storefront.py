@@ -25,15 +25,17 @@ from typing import Any
 
 from bench.harness import (
     Report,
+    arguments,
     configure,
     machine,
     ms,
+    parse_and_set_up,
     percentile,
     running_servers,
     stamp,
     write_section,
 )
-from bench.search import QUERIES
+from bench.search_common import QUERIES
 
 configure(index_prefix="bench")
 
@@ -226,8 +228,13 @@ def measure(report: Report, api: str, rounds: int) -> None:
     )
     report.notes.append(
         f"At {STEADY_KEYS_PER_SECOND} keys/s the results were redrawn {redraws} times for "
-        f"{keys} keys ({redraws / keys:.0%}): a key that comes before the previous answer "
-        "aborts it, so only the latest text is drawn."
+        f"{keys} keys ({redraws / keys:.0%})"
+        + (
+            ": a key that comes before the previous answer aborts it, so only the latest text "
+            "is drawn."
+            if redraws < keys
+            else "."
+        )
     )
     before = [s["before"] for s in careful if s["before"] is not None]
     after = [s["after"] for s in careful if s["after"] is not None]
@@ -273,14 +280,10 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = arguments(__doc__)
     parser.add_argument("--products", type=int, default=100_000, help="catalog size")
     parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    args = parse_and_set_up(parser)
     run_started = time.perf_counter()
     report = Report()
     with report.phase("catalog"):
