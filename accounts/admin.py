@@ -1,8 +1,13 @@
+from collections.abc import Sequence
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from accounts import services
 from accounts.models import Follow, User
 from accounts.throttling import Refused, client_ip, limited_attempt, sign_in_budgets
 
@@ -39,8 +44,30 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
 # Not a custom AdminSite (that would need the admin app swapped in INSTALLED_APPS): the
 # default site's documented hook for its login form.
 admin.site.login_form = ThrottledAdminAuthenticationForm
-# User.validate_unique refuses a lookalike of another account's name in the admin's forms.
-admin.site.register(User, UserAdmin)
+
+
+@admin.register(User)
+class StoreUserAdmin(UserAdmin):
+    """Django's user admin; User.validate_unique refuses a lookalike of another account's
+    name in its forms. Deleting goes through the service, so the account's tokens die too
+    (the row is soft-deleted either way)."""
+
+    def get_deleted_objects(
+        self, objs: Sequence[User] | QuerySet[User], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        # A soft delete cascades nothing (orders, products and follows stay, tokens are
+        # revoked by the service): the confirmation lists the accounts alone, and needs no
+        # delete permission on token rows, which DOT's admin never grants.
+        names = [str(user) for user in objs]
+        perms_needed = set() if self.has_delete_permission(request) else {"user"}
+        return names, {str(User._meta.verbose_name_plural): len(names)}, perms_needed, []
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.delete_account(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.delete_account(user=user)
 
 
 @admin.register(Follow)

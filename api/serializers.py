@@ -121,7 +121,7 @@ class StrictInputMixin:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # Once per class, on the declared fields (instances may share them: QueryParams).
+        # Once per class, on the declared fields (instances share them: QueryParamsSerializer).
         for field in getattr(cls, "_declared_fields", {}).values():
             _with_text_rule(field)
 

@@ -47,11 +47,6 @@ def record_event(*, type: str, source: str, subject: str, data: dict[str, Any]) 
     return event
 
 
-def encode(event: dict[str, Any]) -> bytes:
-    """The bytes on the wire: compact JSON, UTF-8."""
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def decode(raw: bytes | str) -> CloudEvent:
     """Parse (and validate) an event read from the stream."""
     event = FORMAT.read(None, raw)

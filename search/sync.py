@@ -68,7 +68,3 @@ def drain(batch_size: int = 500, max_batches: int | None = None) -> int:
         processed += len(rows)
         batches += 1
     return processed
-
-
-def pending_count() -> int:
-    return OutboxEntry.objects.filter(topic__in=TOPICS, processed__isnull=True).count()

@@ -110,3 +110,31 @@ def test_saving_other_fields_or_signing_in_again_revokes_nothing(api_client):
 
     assert api_client.get(ME, **bearer(first["access_token"])).status_code == 200
     assert refresh(api_client, first["refresh_token"]).status_code == 200
+
+
+def test_deleting_a_user_in_the_admin_revokes_their_tokens(api_client, client, boss):
+    ada = make_user("ada")
+    stolen = get_tokens(api_client, "ada")
+
+    response = client.post(f"/admin/accounts/user/{ada.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302, response.content
+    assert User.all_objects.get(pk=ada.pk).deleted is not None  # soft-deleted, kept
+    assert not RefreshToken.objects.filter(user=ada, revoked__isnull=True).exists()
+    assert not AccessToken.objects.filter(user=ada).exists()
+    refreshed = refresh(api_client, stolen["refresh_token"])
+    assert refreshed.json()["error"] == "invalid_grant"
+
+
+def test_deleting_users_from_the_admins_list_revokes_their_tokens(api_client, client, boss):
+    ada, bob = make_user("ada"), make_user("bob")
+    get_tokens(api_client, "ada"), get_tokens(api_client, "bob")
+
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [ada.pk, bob.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302, response.content
+    assert not AccessToken.objects.filter(user__in=[ada, bob]).exists()
+    assert not RefreshToken.objects.filter(user__in=[ada, bob], revoked__isnull=True).exists()

@@ -29,3 +29,11 @@ def indexed_ids(kind: str = "products") -> set[str]:
     refresh()
     hits = get_client().search(index=alias(kind), size=1000, query={"match_all": {}})
     return {h["_id"] for h in hits["hits"]["hits"]}
+
+
+def pending_count() -> int:
+    """Search outbox rows not drained yet."""
+    from core.models import OutboxEntry
+    from search.sync import TOPICS
+
+    return OutboxEntry.objects.filter(topic__in=TOPICS, processed__isnull=True).count()

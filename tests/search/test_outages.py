@@ -8,9 +8,8 @@ import pytest
 from catalog.models import Product
 from config.celery import app as celery_app
 from search.reindex import find_drift
-from search.sync import pending_count
 from search.tasks import redrive_search_outbox
-from tests.search.conftest import indexed_ids
+from tests.search.conftest import indexed_ids, pending_count
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,8 @@ from core.models import OutboxEntry
 from search.client import get_client
 from search.indexing import product_sync_actions
 from search.indices import alias
-from search.sync import drain, pending_count, write_actions
-from tests.search.conftest import indexed_ids, refresh
+from search.sync import drain, write_actions
+from tests.search.conftest import indexed_ids, pending_count, refresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
