@@ -239,7 +239,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # A bearer token needs the `read` scope to read and `write` to change (api.permissions);
+    # views that set their own permission_classes list TokenScopes first too.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "api.permissions.TokenScopes",
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -259,6 +264,8 @@ SPECTACULAR_SETTINGS = {
     '`{"error": {"code", "message", "details"}}`.',
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs are public, but a token presented there is held to its scopes too.
+    "SERVE_PERMISSIONS": ["api.permissions.TokenScopes", "rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
