@@ -7,6 +7,8 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 ENV PATH=/opt/venv/bin:$PATH STATIC_ROOT=/app/staticfiles
 RUN SECRET_KEY=build python manage.py collectstatic --noinput
+# Production: refuses to start without a SECRET_KEY of its own, secure cookies (config/settings.py).
+ENV STORE_ENV=production
 RUN useradd --system --no-create-home app
 USER app
 EXPOSE 8000

@@ -12,7 +12,9 @@ USER_ID = OpenApiParameter(
 
 
 class BearerTokenScheme(DjangoOAuthToolkitScheme):
-    """Our bearer authentication is DOT's, documented as the OAuth2 password flow."""
+    """Our bearer authentication is DOT's, documented as the OAuth2 password flow. The scopes of
+    each operation come from api.permissions.TokenScopes (a TokenHasScope), read by the base
+    class: `read` for safe methods, `write` for the rest."""
 
     target_class = "accounts.authentication.BearerTokenAuthentication"
 

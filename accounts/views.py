@@ -36,6 +36,7 @@ from accounts.throttling import (
     password_change_budgets,
     token_budgets,
 )
+from api.permissions import TokenScopes
 from api.schema import OAuthErrorSerializer, error_responses
 from api.serializers import NO_NUL
 
@@ -47,7 +48,7 @@ def _caller(request: Request) -> User:
 
 
 class UserRegistrationView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [TokenScopes, AllowAny]
     throttle_classes = [RegistrationRateThrottle]
 
     @extend_schema(
@@ -67,7 +68,7 @@ class UserRegistrationView(APIView):
 
 
 class MeView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [TokenScopes, IsAuthenticated]
 
     @extend_schema(
         operation_id="users_me_retrieve",
@@ -92,7 +93,7 @@ class MeView(APIView):
 
 
 class PasswordChangeView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [TokenScopes, IsAuthenticated]
 
     @extend_schema(
         operation_id="users_me_password",
@@ -128,7 +129,7 @@ class PasswordChangeView(APIView):
 
 
 class PublicProfileView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [TokenScopes, AllowAny]
 
     @extend_schema(
         operation_id="users_retrieve",
@@ -142,7 +143,7 @@ class PublicProfileView(APIView):
 
 
 class FollowView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [TokenScopes, IsAuthenticated]
 
     @extend_schema(
         operation_id="users_follow",
@@ -174,7 +175,7 @@ class FollowView(APIView):
 
 
 class _FollowListView(generics.ListAPIView[User]):
-    permission_classes = [AllowAny]
+    permission_classes = [TokenScopes, AllowAny]
     serializer_class = UserSummarySerializer
 
     def get_queryset(self) -> QuerySet[User]:
@@ -247,7 +248,7 @@ class _OAuthEndpoint(APIView):
     """Hands the untouched Django request to a DOT view (form-encoded, RFC-shaped answers)."""
 
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    permission_classes = [TokenScopes, AllowAny]
     parser_classes = [FormParser]
     # The request guard (api.middleware) answers its 400/413 here in RFC 6749's shape too,
     # and minds NUL characters only in the documented fields (RFC 6749 §3.2: others are

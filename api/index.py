@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.permissions import TokenScopes
+
 # name -> (path under /api/, what it is); the main collections and where to read more.
 LINKS: dict[str, tuple[str, str]] = {
     "docs": ("docs/", "Swagger UI"),
@@ -34,7 +36,7 @@ _link = inline_serializer(
 
 
 class ApiIndexView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [TokenScopes, AllowAny]
 
     @extend_schema(
         operation_id="api_index",

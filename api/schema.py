@@ -30,7 +30,8 @@ class ErrorSerializer(serializers.Serializer[Any]):
 _ERROR_DESCRIPTIONS = {
     400: "Invalid request; field errors in `error.details`.",
     401: "Missing, malformed, expired or revoked bearer token (`WWW-Authenticate: Bearer`).",
-    403: "Authenticated but not allowed.",
+    403: "Authenticated but not allowed, or the bearer token lacks the scope this operation "
+    "needs (`insufficient_scope`, `details.required_scope`; `read` to read, `write` to change).",
     404: "Not found.",
     405: "Method not allowed.",
     406: "`Accept` names no media type this endpoint answers.",
@@ -70,8 +71,9 @@ def _path_params(path: str) -> list[str]:
 def _document_common_answers(path: str, operation: dict[str, Any]) -> None:
     """Answers an operation gives because of where it sits, not what it does: the request
     guard's 400/413 (api.middleware), DRF's 406/415, 401 wherever a bearer token is read
-    (a dead one is refused even where anonymous callers may read), 404 for an unknown id in
-    the path or a page past the last."""
+    (a dead one is refused even where anonymous callers may read) and 403 there for a token
+    without the operation's scope (api.permissions), 404 for an unknown id in the path or a
+    page past the last."""
     responses = operation["responses"]
     own_400 = responses.get("400", {}).get("content", {}).get("application/json", {})
     guard_schema = own_400.get("schema", _ERROR_REF)  # RFC 6749's at the OAuth endpoints
@@ -84,6 +86,7 @@ def _document_common_answers(path: str, operation: dict[str, Any]) -> None:
         wanted[415] = _ERROR_REF
     if any(requirement for requirement in operation.get("security", [])):
         wanted[401] = _ERROR_REF
+        wanted[403] = _ERROR_REF
     query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
     if _path_params(path) or "page" in query:
         wanted[404] = _ERROR_REF

@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -16,7 +17,7 @@ from accounts.models import User
 from catalog.machines import ProductMachine
 from catalog.models import Product, ProductState, ProductTag, Tag, tags_of
 from catalog.signals import catalog_changed
-from core.errors import PreconditionFailed
+from core.errors import Conflict, PreconditionFailed
 from core.machines import send_event
 
 MAX_TAGS_PER_PRODUCT = 20
@@ -40,29 +41,45 @@ def normalize_tag_name(name: str) -> str:
     return " ".join(name.split())
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:50] or "tag"
-    slug, n = base, 1
-    while Tag.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+def _tag_named(name: str) -> Tag | None:
+    # The rule of the constraint tag_name_ci_unique (PostgreSQL's LOWER on both sides), so
+    # "exists" here means "the insert would clash", for every script.
+    return Tag.objects.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name))).first()
+
+
+def _insert_tag(name: str, slug_for: Any) -> Tag | None:
+    """Insert the tag with the slug `slug_for(tag)` gives; None when the insert clashed."""
+    tag = Tag(name=name)
+    tag.slug = slug_for(tag)
+    try:
+        with transaction.atomic():
+            tag.save(force_insert=True)
+            _changed(tags=[tag.pk])
+    except IntegrityError:
+        return None
+    return tag
 
 
 def get_or_create_tag(*, name: str) -> tuple[Tag, bool]:
-    """The tag with this name in any case, created when new. Safe under concurrent calls."""
+    """The tag with this name in any case, created when new. Safe under concurrent calls.
+
+    The slug is the slugified name when free; otherwise (or when the name slugifies to
+    nothing, as Chinese or emoji do) it ends in the new tag's own id, which no other tag's
+    slug can: at most two inserts, never a probe per existing `tag-N`.
+    """
     name = normalize_tag_name(name)
-    existing = Tag.objects.filter(name__iexact=name).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            tag = Tag.objects.create(name=name, slug=_unique_slug(name))
-            _changed(tags=[tag.pk])
+    base = slugify(name)[:50]
+    # A clash on the name means a concurrent insert of it committed: the next read sees it.
+    for _ in range(3):
+        existing = _tag_named(name)
+        if existing is not None:
+            return existing, False
+        tag = _insert_tag(name, lambda new: base) if base else None
+        if tag is None:
+            tag = _insert_tag(name, lambda new: f"{base[:27] or 'tag'}-{new.pk.hex}")
+        if tag is not None:
             return tag, True
-    except IntegrityError:
-        # Somebody created it between our read and our insert.
-        return Tag.objects.get(name__iexact=name), False
+    raise Conflict("A tag with this name is being created; try again.", code="tag_conflict")
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import User
 from accounts.schema import USER_ID
 from api.errors import Conflict
+from api.permissions import TokenScopes
 from api.routers import UUID_PATTERN
 from api.schema import error_responses
 from catalog import selectors, services
@@ -71,7 +72,7 @@ class ProductViewSet(
     (GET /api/products/) is the search app's, from Elasticsearch."""
 
     serializer_class = ProductSerializer
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    permission_classes = [TokenScopes, permissions.IsAuthenticatedOrReadOnly]
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self) -> QuerySet[Product]:
@@ -191,7 +192,7 @@ class ProductViewSet(
 
 class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Tag]):
     serializer_class = TagSerializer
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    permission_classes = [TokenScopes, permissions.IsAuthenticatedOrReadOnly]
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
@@ -226,7 +227,7 @@ class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 class MyProductsView(generics.ListAPIView[Product]):
     """GET /api/users/me/products/: all my products, every state, newest first."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [TokenScopes, permissions.IsAuthenticated]
     serializer_class = ProductSerializer
 
     def get_queryset(self) -> QuerySet[Product]:
@@ -246,7 +247,7 @@ class MyProductsView(generics.ListAPIView[Product]):
 class UserProductsView(generics.ListAPIView[Product]):
     """GET /api/users/{id}/products/: a user's active products, newest first."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [TokenScopes, permissions.AllowAny]
     serializer_class = ProductSerializer
 
     def get_queryset(self) -> QuerySet[Product]:

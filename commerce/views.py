@@ -15,6 +15,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from accounts.models import User
+from api.permissions import TokenScopes
 from api.routers import UUID_PATTERN
 from api.schema import error_responses
 from commerce import selectors, services
@@ -71,7 +72,7 @@ def _idempotency_key(request: Request) -> str:
 class BagView(APIView):
     """GET /api/bag/: my open bag; DELETE empties it."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [TokenScopes, permissions.IsAuthenticated]
 
     @extend_schema(responses={200: BagSerializer, **error_responses(401)})
     def get(self, request: Request) -> Response:
@@ -89,7 +90,7 @@ class BagView(APIView):
 class BagItemViewSet(viewsets.ViewSet):
     """Lines of my open bag. Each change answers the whole bag (totals change with it)."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [TokenScopes, permissions.IsAuthenticated]
     lookup_value_regex = UUID_PATTERN
 
     @extend_schema(
@@ -126,7 +127,7 @@ class OrderViewSet(
     """My orders: place one from my bag, read them, cancel one."""
 
     serializer_class = OrderSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [TokenScopes, permissions.IsAuthenticated]
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self) -> QuerySet[Order]:
@@ -186,7 +187,7 @@ class SaleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[OrderLine]):
     """Lines of other people's orders for my products; I fulfil them one by one."""
 
     serializer_class = SaleSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [TokenScopes, permissions.IsAuthenticated]
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self) -> QuerySet[OrderLine]:

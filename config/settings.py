@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django_guid.integrations import CeleryIntegration
 from elasticsearch import OrjsonSerializer
 
@@ -27,9 +28,59 @@ def env_int(name: str, default: int) -> int:
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-# A fixed key is fine for local services only; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-development-key-change-me")
+# `production` (the Docker image sets it) refuses the development secret key and turns on
+# secure cookies; `development` (the default: make run, tests, benchmarks) runs as is.
+STORE_ENV = os.environ.get("STORE_ENV", "development")
+if STORE_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"STORE_ENV must be development or production, not {STORE_ENV!r}")
+PRODUCTION = STORE_ENV == "production"
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-change-me"  # noqa: S105  (refused below)
+# A fixed key is fine for local services only: production must set its own.
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+if PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "STORE_ENV=production needs SECRET_KEY: a long random value of your own, e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# --- HTTPS behind a proxy -----------------------------------------------------------------
+# TLS ends at the reverse proxy in front of the app. The header it sets to say the client
+# used HTTPS, e.g. `X-Forwarded-Proto` (its value `https` then means a secure request); only
+# set it when the proxy always sets or strips that header, or clients could forge it.
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+# The admin's session and CSRF cookies only over HTTPS in production.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+# Redirecting to HTTPS and HSTS are the TLS-terminating proxy's job by default (it knows the
+# public host and port); turn them on here when the app should send them itself.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Health probes from inside the container speak plain HTTP to the app itself.
+SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Origins (scheme://host[:port]) whose unsafe requests to the admin pass the CSRF check.
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+# `manage.py check --deploy` (make lint) runs with STORE_ENV=production: what it still warns
+# about by design. W004/W008: HSTS and the HTTPS redirect are the proxy's by default (above).
+SILENCED_SYSTEM_CHECKS = [
+    "security.W004",
+    "security.W008",
+    # The password grant is this API's chosen sign-in, for its first-party client only
+    # (docs/architecture.md, "Accounts").
+    "oauth2_provider.W002",
+    # Tokens are stored as issued (DOT's default until 4.0): hashing them needs a migration
+    # of every stored token and is left to an issue of its own.
+    "oauth2_provider.W006",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -172,6 +223,13 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"read": "Read your data", "write": "Change your data"},
     "DEFAULT_SCOPES": ["read", "write"],
     "OAUTH2_VALIDATOR_CLASS": "accounts.authentication.StoreOAuth2Validator",
+    # RFC 9700's recommendations for what this API does not use (no authorization endpoint,
+    # no redirects, tokens in the header only); the password grant is kept (see below).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Failure limits of everything that checks a password (accounts.throttling): failures per
 # window; a budget that reaches its limit is locked for a window, doubled per earlier lockout.
@@ -248,7 +306,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # A bearer token needs the `read` scope to read and `write` to change (api.permissions);
+    # views that set their own permission_classes list TokenScopes first too.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "api.permissions.TokenScopes",
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -268,6 +331,8 @@ SPECTACULAR_SETTINGS = {
     '`{"error": {"code", "message", "details"}}`.',
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs are public, but a token presented there is held to its scopes too.
+    "SERVE_PERMISSIONS": ["api.permissions.TokenScopes", "rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -340,8 +405,9 @@ LOGGING = {
     },
 }
 
-# GET /metrics (Prometheus): for whoever sends `Authorization: Bearer <METRICS_TOKEN>`, or
-# comes straight (no proxy header) from METRICS_ALLOWED_NETWORKS; everyone else 401/403.
+# GET /metrics (Prometheus): for whoever sends `Authorization: Bearer <METRICS_TOKEN>`, or,
+# with DEBUG only, comes straight (no proxy header) from METRICS_ALLOWED_NETWORKS; everyone
+# else 401/403 (without a token and DEBUG, nobody: it fails closed).
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = [
     network.strip()

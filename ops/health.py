@@ -1,13 +1,17 @@
 """GET /api/health/: is each backing service answering? For load balancers and operators."""
 
+import logging
 import time
 from collections.abc import Callable
 
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
+from django_guid import get_guid
 from drf_spectacular.utils import extend_schema, inline_serializer
+from elastic_transport import ConnectionError as ElasticsearchConnectionError
+from elastic_transport import ConnectionTimeout as ElasticsearchConnectionTimeout
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -17,7 +21,13 @@ from rest_framework.views import APIView
 from events.relay import backlog
 from search.client import get_client
 
+logger = logging.getLogger(__name__)
+
 PROBE_TIMEOUT_SECONDS = 2.0
+
+
+class Unhealthy(Exception):
+    """The service answered, but says it cannot serve (Elasticsearch's status red)."""
 
 
 def check_postgres() -> None:
@@ -41,7 +51,7 @@ def check_elasticsearch() -> None:
     # _cluster/health rather than ping(): the minimal local build has no `GET /` action.
     health = get_client().options(request_timeout=PROBE_TIMEOUT_SECONDS).cluster.health()
     if health["status"] == "red":
-        raise RuntimeError("cluster status is red")
+        raise Unhealthy("cluster status is red")
 
 
 CHECKS: dict[str, Callable[[], None]] = {
@@ -55,7 +65,11 @@ _service = inline_serializer(
     {
         "status": serializers.ChoiceField(choices=["up", "down"]),
         "latency_ms": serializers.FloatField(),
-        "error": serializers.CharField(required=False),
+        "error": serializers.ChoiceField(
+            choices=["unreachable", "unhealthy", "error"],
+            required=False,
+            help_text="Why it is down, without detail (that goes to the log, with the request id).",
+        ),
     },
 )
 _events = inline_serializer(
@@ -75,6 +89,27 @@ _health = inline_serializer(
         "events": _events,
     },
 )
+
+
+# Refused connections and timeouts: the service is not there (or too slow to count as there).
+_UNREACHABLE = (
+    OSError,  # ConnectionRefusedError, TimeoutError, socket errors
+    redis.ConnectionError,
+    redis.TimeoutError,
+    ElasticsearchConnectionError,
+    ElasticsearchConnectionTimeout,
+    OperationalError,  # PostgreSQL: could not connect, connection lost
+)
+
+
+def failure_code(exc: Exception) -> str:
+    """What health answers about a failed check: a code, never the exception's text (it
+    names hosts, ports and users)."""
+    if isinstance(exc, Unhealthy):
+        return "unhealthy"
+    if isinstance(exc, _UNREACHABLE):
+        return "unreachable"
+    return "error"
 
 
 def event_relay() -> dict[str, object]:
@@ -107,8 +142,16 @@ class HealthView(APIView):
             started = time.perf_counter()
             try:
                 check()
-            except Exception as exc:  # any failure means "down"; the reason is reported
-                services[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"}
+            except Exception as exc:  # any failure means "down"; the reason goes to the log
+                code = failure_code(exc)
+                logger.warning(
+                    "Health check of %s failed (%s)",
+                    name,
+                    code,
+                    exc_info=exc,
+                    extra={"service": name, "request_id": get_guid()},
+                )
+                services[name] = {"status": "down", "error": code}
             else:
                 services[name] = {"status": "up"}
             services[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import ServiceUnavailable
+from api.permissions import TokenScopes
 from api.renderers import FastJSONRenderer
 from api.schema import error_responses
 from catalog.serializers import ProductSerializer
@@ -181,7 +182,7 @@ class ProductCollectionViewSet(ProductViewSet):
 
 
 class _AutocompleteView(APIView):
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [TokenScopes, permissions.AllowAny]
     renderer_classes = [FastJSONRenderer]
     kind = ""
 

@@ -100,3 +100,85 @@ def test_rename_tag_gives_its_products_a_new_version(make_product):
     product.refresh_from_db()
     assert product.version == before + 1
     assert Tag.objects.get(pk=tag.pk).name == "Cookware"
+
+
+# --- slugs of names that slugify to nothing (issue 17, finding 8a) --------------------------
+
+# Each slugifies to nothing (Django's slugify keeps ASCII only).
+SCRIPT_NAMES = ["茶", "茶具", "绿茶", "☕", "🍵", "🫖", "お茶", "чай"]
+
+
+def _post_tag(url: str, token: str, name: str) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(  # noqa: S310  (the test's own live server)
+        url + "/api/tags/",
+        data=json.dumps({"name": name}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  (same)
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tags_named_in_other_scripts_created_at_once_never_500(live_server, make_user):
+    import threading
+
+    from tests.conftest import bearer_token
+
+    token = bearer_token(make_user("tagger"))
+    names = SCRIPT_NAMES + SCRIPT_NAMES[:4]  # four of them twice: same name at the same moment
+    start = threading.Barrier(len(names))
+    statuses: list[int] = []
+
+    def create(name: str) -> None:
+        start.wait()
+        statuses.append(_post_tag(live_server.url, token, name))
+
+    threads = [threading.Thread(target=create, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(statuses) == len(names)
+    assert set(statuses) <= {200, 201}, statuses  # 200: the same name, created by the other
+    assert statuses.count(201) == len(SCRIPT_NAMES)
+    tags = list(Tag.objects.all())
+    assert sorted(t.name for t in tags) == sorted(SCRIPT_NAMES)
+    assert len({t.slug for t in tags}) == len(tags)
+    assert all(t.slug.startswith("tag-") for t in tags)
+
+
+def test_a_slug_costs_the_same_queries_however_many_tag_slugs_exist(
+    owner_client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        assert owner_client.post("/api/tags/", {"name": "茶"}).status_code == 201
+    for i in range(30):
+        Tag.objects.create(name=f"t{i}", slug=f"tag-{i + 2}")
+
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        created = owner_client.post("/api/tags/", {"name": "绿茶"})
+
+    assert created.status_code == 201
+    assert created.json()["slug"].startswith("tag-")
+
+
+def test_a_name_whose_slug_is_taken_gets_a_slug_of_its_own(owner_client):
+    first = owner_client.post("/api/tags/", {"name": "Garden tools"}).json()
+    second = owner_client.post("/api/tags/", {"name": "garden-tools"})
+
+    assert second.status_code == 201
+    assert first["slug"] == "garden-tools"
+    assert second.json()["slug"].startswith("garden-tools-")
+    assert owner_client.get(f"/api/tags/{second.json()['slug']}/").status_code == 200

@@ -139,3 +139,14 @@ def test_nothing_git_ignores_goes_into_the_image():
         return {line.strip().removeprefix("**/").rstrip("/") for line in lines if line.strip()}
 
     assert entries(Path(".gitignore")) - entries(Path(".dockerignore")) == set()
+
+
+def test_the_image_runs_in_production_mode_and_compose_needs_a_secret_key():
+    # Issue 17, finding 8: production refuses the development key (test_production_settings).
+    environment = compose()["x-app"]["environment"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert environment["STORE_ENV"] == "production"
+    assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    # collectstatic runs before production mode: it needs no key of the operator's.
+    assert dockerfile.index("collectstatic") < dockerfile.index("ENV STORE_ENV=production")

@@ -19,9 +19,12 @@ HTTP = "store_http_request_duration_seconds"
 
 
 @pytest.fixture
-def metrics(api_client) -> Scraper:
+def metrics(api_client, settings) -> Scraper:
+    settings.METRICS_TOKEN = "scrape-" + uuid.uuid4().hex
+    scrape = f"Bearer {settings.METRICS_TOKEN}"
+
     def fetch() -> str:
-        response = api_client.get("/metrics")
+        response = api_client.get("/metrics", HTTP_AUTHORIZATION=scrape)
         assert response.status_code == 200, response.content
         assert response["Content-Type"].startswith("text/plain")
         return response.content.decode()
@@ -132,7 +135,28 @@ def test_celery_task_outcomes(metrics):
 
 
 @pytest.mark.django_db
-def test_metrics_are_refused_outside_the_allowed_networks(api_client):
+def test_without_a_token_metrics_fail_closed_even_from_loopback(api_client, settings):
+    # Issue 17, finding 8: a reverse proxy on the same host that adds no X-Forwarded-For
+    # makes every visitor a loopback peer.
+    settings.DEBUG = False
+    settings.METRICS_TOKEN = ""
+    for peer in ("127.0.0.1", "::1"):
+        response = api_client.get("/metrics", REMOTE_ADDR=peer)
+        assert response.status_code == 403, peer
+        assert response.json()["error"]["code"] == "permission_denied"
+        assert b"store_" not in response.content
+
+
+@pytest.mark.django_db
+def test_with_debug_loopback_peers_read_metrics(api_client, settings):
+    settings.DEBUG = True
+    settings.METRICS_TOKEN = ""
+    assert api_client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+
+
+@pytest.mark.django_db
+def test_metrics_are_refused_outside_the_allowed_networks(api_client, settings):
+    settings.DEBUG = True
     response = api_client.get("/metrics", REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
@@ -140,8 +164,9 @@ def test_metrics_are_refused_outside_the_allowed_networks(api_client):
 
 
 @pytest.mark.django_db
-def test_a_proxied_request_is_not_trusted_by_its_peer_address(api_client):
+def test_a_proxied_request_is_not_trusted_by_its_peer_address(api_client, settings):
     # A reverse proxy on the same host connects from 127.0.0.1 for everyone.
+    settings.DEBUG = True
     response = api_client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4")
     assert response.status_code == 403
 
@@ -171,6 +196,7 @@ def test_no_token_is_accepted_when_none_is_configured(api_client, settings):
 
 @pytest.mark.django_db
 def test_the_allowed_networks_come_from_settings(api_client, settings):
+    settings.DEBUG = True
     settings.METRICS_ALLOWED_NETWORKS = ["203.0.113.0/24"]
     assert api_client.get("/metrics", REMOTE_ADDR="203.0.113.7").status_code == 200
     assert api_client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403

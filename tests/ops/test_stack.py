@@ -61,6 +61,9 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"not within {timeout:.0f} s: {what}")
 
 
+METRICS_TOKEN = "stack-" + uuid.uuid4().hex
+
+
 @pytest.fixture(scope="module")
 def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
     base = tmp_path_factory.mktemp("stack")
@@ -81,6 +84,8 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
         "WEB_WORKERS": "2",
         "LOG_FORMAT": "json",
         "DEBUG": "false",
+        # /metrics fails closed without a token when DEBUG is off.
+        "METRICS_TOKEN": METRICS_TOKEN,
         "PYTHONUNBUFFERED": "1",
     }
     commands = {
@@ -133,7 +138,8 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
 
 @pytest.fixture
 def metrics(stack) -> Scraper:
-    scraper = Scraper(lambda: requests.get(f"{stack.url}/metrics", timeout=10).text)
+    scrape = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    scraper = Scraper(lambda: requests.get(f"{stack.url}/metrics", headers=scrape, timeout=10).text)
     scraper.scrape()
     return scraper
 

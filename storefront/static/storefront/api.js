@@ -157,10 +157,11 @@ export async function request(path, { method = "GET", json, headers = {}, signal
   return response.json();
 }
 
-/** The password grant with the public first-party client. */
+/** The password grant with the public first-party client; the page reads and changes the
+ * person's data, so it asks for both scopes (refreshed tokens keep them). */
 export async function signIn(username, password) {
   try {
-    await tokenRequest({ grant_type: "password", username, password });
+    await tokenRequest({ grant_type: "password", username, password, scope: "read write" });
   } catch (error) {
     if (error.code === "invalid_grant") {
       error.message = "That username and password do not match an account.";
