@@ -7,9 +7,9 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import Follow, User
+from core.errors import NotFound
 
 
 def get_user(user_id: Any) -> User:
@@ -17,10 +17,10 @@ def get_user(user_id: Any) -> User:
     try:
         pk = uuid.UUID(str(user_id))
     except ValueError:
-        raise Http404("No such user.") from None
+        raise NotFound() from None
     user = User.objects.filter(pk=pk).first()
     if user is None:
-        raise Http404("No such user.")
+        raise NotFound()
     return user
 
 

@@ -12,11 +12,11 @@ from oauth2_provider.models import (
     get_application_model,
     get_refresh_token_model,
 )
-from rest_framework import exceptions
 
+from accounts.errors import AccountsErrorCode
 from accounts.identity import canonical_username
 from accounts.models import Follow, User
-from api.errors import Conflict
+from core.errors import Conflict, Invalid
 
 PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "bio")
 
@@ -48,7 +48,9 @@ def _unique_violation(
     messages = {field: f"A user with that {field} already exists." for field in sorted(fields)}
     first = messages.get("username") or messages["email"]
     return Conflict(
-        first, {field: [message] for field, message in messages.items()}, code="already_exists"
+        first,
+        {field: [message] for field, message in messages.items()},
+        code=AccountsErrorCode.ALREADY_EXISTS,
     )
 
 
@@ -115,7 +117,7 @@ def delete_account(*, user: User) -> None:
 def follow_user(*, follower: User, followee: User) -> Follow:
     """Follow someone; following again is a no-op. Following oneself is refused."""
     if follower.pk == followee.pk:
-        raise exceptions.ValidationError({"user": ["You cannot follow yourself."]})
+        raise Invalid(details={"user": ["You cannot follow yourself."]})
     existing = Follow.objects.filter(follower=follower, followee=followee).first()
     if existing is not None:
         return existing

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
+from accounts.identity import canonical_username
 from accounts.models import User
 from catalog.models import Product, ProductState, ProductTag, Tag
 from catalog.seed_vocabulary import (
@@ -115,16 +116,17 @@ class Command(BaseCommand):
     def _sellers(self, n_users: int, batch_size: int) -> list[User]:
         """seller-0001..seller-M, reusing those that exist; one password hash for all."""
         wanted = [seller_username(i) for i in range(1, n_users + 1)]
+        # Seller names are ASCII lower case: their canonical form is themselves.
         existing = {
-            user.username.lower(): user
-            for user in User.all_objects.annotate(lower_username=Lower("username")).filter(
-                lower_username__in=wanted
-            )
+            user.username_canonical: user
+            for user in User.all_objects.filter(username_canonical__in=wanted)
         }
         password = make_password(SEED_PASSWORD)  # hashed once: PBKDF2 per user would be slow
         missing = [
+            # bulk_create skips save(), which fills the canonical name.
             User(
                 username=name,
+                username_canonical=canonical_username(name),
                 email=f"{name}@example.com",
                 password=password,
                 first_name="Seller",
