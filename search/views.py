@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from api.errors import ServiceUnavailable
 from api.renderers import FastJSONRenderer
 from api.schema import error_responses
+from api.throttling import SearchRateThrottle
 from catalog.serializers import ProductSerializer
 from catalog.views import ProductViewSet
 from search.client import get_client
@@ -149,12 +150,13 @@ class ProductCollectionViewSet(ProductViewSet):
     # The listing pages with its own cursor (`next`), not with ?page=.
     pagination_class = None
     schema = _OnePageSchema()
+    throttle_classes = [*ProductViewSet.throttle_classes, SearchRateThrottle]
     renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         operation_id="products_list",
         parameters=[ProductSearchParams],
-        responses={200: _search_response, **error_responses(400, 503)},
+        responses={200: _search_response, **error_responses(400, 429, 503)},
         description="Active products, newest first; with `q`, full-text search by relevance "
         "(typos tolerated, last word as a prefix), highlighted. Cursor pagination: follow "
         "`next`.",
@@ -182,6 +184,7 @@ class ProductCollectionViewSet(ProductViewSet):
 
 class _AutocompleteView(APIView):
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [SearchRateThrottle]
     renderer_classes = [FastJSONRenderer]
     kind = ""
 
@@ -225,7 +228,7 @@ class TagAutocompleteView(_AutocompleteView):
                     )
                 },
             ),
-            **error_responses(400, 503),
+            **error_responses(400, 429, 503),
         },
     )
     def get(self, request: Request) -> Response:
@@ -251,7 +254,7 @@ class ProductAutocompleteView(_AutocompleteView):
                     )
                 },
             ),
-            **error_responses(400, 503),
+            **error_responses(400, 429, 503),
         },
     )
     def get(self, request: Request) -> Response:

@@ -2,8 +2,8 @@
 
 pytest-django loads settings before any conftest runs, so this is where a test run gets its
 own index prefix and event stream (runs never see each other's indices or events, nor the
-development ones) and its own Redis database (`TEST_REDIS_DB`, 15 by default; tests flush the cache; the development broker,
-cache and event stream live in database 0).
+development ones) and its own Redis database (`TEST_REDIS_DB`, 15 by default; tests flush
+the cache; the development broker, cache and event stream live in database 0).
 """
 
 import os
