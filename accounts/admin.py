@@ -9,7 +9,8 @@ from django.http import HttpRequest
 
 from accounts import services
 from accounts.models import Follow, User
-from accounts.throttling import Refused, client_ip, limited_attempt, sign_in_budgets
+from accounts.throttling import Refused, limited_attempt, sign_in_budgets
+from api.throttling import client_ip
 
 
 class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):

@@ -13,16 +13,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework.request import Request
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from accounts.identity import canonical_username
-
-
-def client_ip(request: HttpRequest | Request) -> str:
-    """The caller's address as DRF's throttles see it (honours `NUM_PROXIES`)."""
-    # get_ident only reads headers and META, which Django's HttpRequest has too.
-    return BaseThrottle().get_ident(request) or "unknown"  # type: ignore[arg-type]
+from api.throttling import client_ip
 
 
 class RegistrationRateThrottle(SimpleRateThrottle):

@@ -31,7 +31,6 @@ from accounts.serializers import (
 from accounts.throttling import (
     Refused,
     RegistrationRateThrottle,
-    client_ip,
     limited_attempt,
     password_change_budgets,
     token_budgets,
@@ -39,6 +38,7 @@ from accounts.throttling import (
 from api.permissions import TokenScopes
 from api.schema import OAuthErrorSerializer, error_responses
 from api.serializers import NO_NUL
+from api.throttling import FollowRateThrottle, client_ip
 
 
 def _caller(request: Request) -> User:
@@ -144,6 +144,7 @@ class PublicProfileView(APIView):
 
 class FollowView(APIView):
     permission_classes = [TokenScopes, IsAuthenticated]
+    throttle_classes = [FollowRateThrottle]  # counts following only (POST)
 
     @extend_schema(
         operation_id="users_follow",
@@ -151,7 +152,7 @@ class FollowView(APIView):
         request=None,
         responses={
             204: OpenApiResponse(description="Following."),
-            **error_responses(400, 401, 404),
+            **error_responses(400, 401, 404, 429),
         },
         summary="Follow a user",
         description="Idempotent: following again answers 204 too. Following oneself is a 400.",

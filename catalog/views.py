@@ -17,6 +17,7 @@ from api.errors import Conflict
 from api.permissions import TokenScopes
 from api.routers import UUID_PATTERN
 from api.schema import error_responses
+from api.throttling import ProductCreateRateThrottle, ProductTagRateThrottle, TagCreateRateThrottle
 from catalog import selectors, services
 from catalog.models import Product, Tag
 from catalog.serializers import (
@@ -73,6 +74,7 @@ class ProductViewSet(
 
     serializer_class = ProductSerializer
     permission_classes = [TokenScopes, permissions.IsAuthenticatedOrReadOnly]
+    throttle_classes = [ProductCreateRateThrottle, ProductTagRateThrottle]
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self) -> QuerySet[Product]:
@@ -91,7 +93,7 @@ class ProductViewSet(
 
     @extend_schema(
         request=ProductCreateSerializer,
-        responses={201: ProductSerializer, **error_responses(400, 401)},
+        responses={201: ProductSerializer, **error_responses(400, 401, 429)},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(ProductCreateSerializer, request.data)
@@ -167,7 +169,7 @@ class ProductViewSet(
 
     @extend_schema(
         request=TagInputSerializer,
-        responses={200: TagSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: TagSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
         description="Puts a tag (created when new) on the product; 409 when it already "
         f"carries {services.MAX_TAGS_PER_PRODUCT}.",
     )
@@ -193,6 +195,7 @@ class ProductViewSet(
 class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Tag]):
     serializer_class = TagSerializer
     permission_classes = [TokenScopes, permissions.IsAuthenticatedOrReadOnly]
+    throttle_classes = [TagCreateRateThrottle]
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
@@ -211,7 +214,7 @@ class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     @extend_schema(
         request=TagInputSerializer,
-        responses={201: TagSerializer, 200: TagSerializer, **error_responses(400, 401)},
+        responses={201: TagSerializer, 200: TagSerializer, **error_responses(400, 401, 429)},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         tag, created = services.get_or_create_tag(

@@ -24,7 +24,7 @@ class ReadOnly:
 
 class BagItemInline(ReadOnly, admin.TabularInline):
     model = BagItem
-    fields = ("product", "quantity", "created", "deleted")
+    fields = ("product", "quantity", "seen_price", "created", "deleted")
     readonly_fields = fields
 
 

@@ -61,6 +61,9 @@ class BagItem(BaseModel):
     quantity = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
     )
+    # The product's price when the buyer last added or changed the line: what they agreed to
+    # pay. An order never charges more without their confirmation (If-Match).
+    seen_price = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["created"]
@@ -74,6 +77,9 @@ class BagItem(BaseModel):
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
                 name="bag_item_quantity_1_999",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seen_price__gte=0), name="bag_item_seen_price_gte_0"
             ),
         ]
 

@@ -1,5 +1,11 @@
 """Reads of bags, orders and sales from PostgreSQL: one's own, never anyone else's."""
 
+import hashlib
+from collections.abc import Iterable
+from decimal import Decimal
+from uuid import UUID
+
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
@@ -10,6 +16,23 @@ def bag_with_items(bag: Bag) -> Bag:
     """The bag with its live items and their products (current name, price, stock)."""
     items = BagItem.objects.select_related("product__owner").order_by("created", "id")
     return Bag.objects.prefetch_related(Prefetch("items", queryset=items)).get(pk=bag.pk)
+
+
+def bag_etag(bag_id: UUID, lines: Iterable[tuple[UUID, int, UUID, Decimal]]) -> str:
+    """The bag's entity tag: a hash of its lines (item id, quantity, product id, the
+    product's current price). It changes when a line's quantity or a product's price
+    changes, not when others buy (stock), so an `If-Match` stays valid in a busy sale."""
+    described = sorted(f"{item}:{qty}:{product}:{price:.2f}" for item, qty, product, price in lines)
+    text = "|".join([str(bag_id), str(settings.STORE_CURRENCY), *described])
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def etag_of(bag: Bag) -> str:
+    """`bag_etag` of a bag read by `bag_with_items` (the lines come from its prefetch)."""
+    return bag_etag(
+        bag.pk,
+        ((item.pk, item.quantity, item.product_id, item.product.price) for item in bag.items.all()),
+    )
 
 
 def orders_of(buyer: User, *, state: str | None = None) -> QuerySet[Order]:

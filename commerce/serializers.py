@@ -80,11 +80,24 @@ def availability(item: BagItem) -> dict[str, bool]:
 class BagItemSerializer(serializers.ModelSerializer[BagItem]):
     product = BagProductSerializer(read_only=True)
     line_total = money(help_text="At the product's current price.")
+    seen_price = money(
+        help_text="The product's price when the line was added or last changed. An order "
+        "charges the current price when it is not higher; a higher one needs confirming."
+    )
     availability = serializers.SerializerMethodField()
 
     class Meta:
         model = BagItem
-        fields = ["id", "product", "quantity", "line_total", "availability", "created", "updated"]
+        fields = [
+            "id",
+            "product",
+            "quantity",
+            "seen_price",
+            "line_total",
+            "availability",
+            "created",
+            "updated",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(AvailabilitySerializer)

@@ -13,6 +13,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions, status
@@ -31,9 +32,11 @@ from commerce.models import (
     BagState,
     Order,
     OrderLine,
+    OrderState,
     line_total,
 )
-from core.errors import InvalidTransition
+from commerce.selectors import bag_etag
+from core.errors import InvalidTransition, PreconditionFailed
 from core.machines import send_event
 
 MAX_BAG_LINES = 100
@@ -116,10 +119,11 @@ def add_to_bag(*, buyer: User, product_id: UUID, quantity: int) -> Bag:
     total = quantity + (item.quantity if item else 0)
     _check_quantity(product, total)
     if item is None:
-        BagItem.objects.create(bag=bag, product=product, quantity=total)
+        BagItem.objects.create(bag=bag, product=product, quantity=total, seen_price=product.price)
     else:
         item.quantity = total
-        item.save(update_fields=["quantity", "updated"])
+        item.seen_price = product.price  # the buyer sees the price it has now
+        item.save(update_fields=["quantity", "seen_price", "updated"])
     _touch(bag)
     return bag
 
@@ -133,7 +137,8 @@ def change_quantity(*, buyer: User, item_id: UUID, quantity: int) -> Bag:
     product = _buyable(buyer, item.product_id)
     _check_quantity(product, quantity)
     item.quantity = quantity
-    item.save(update_fields=["quantity", "updated"])
+    item.seen_price = product.price
+    item.save(update_fields=["quantity", "seen_price", "updated"])
     _touch(bag)
     return bag
 
@@ -204,8 +209,85 @@ def _create_order(**fields: object) -> Order:
     raise RuntimeError("Could not find a free order number")
 
 
+# Orders whose lines still hold stock for the buyer: placed, not yet fulfilled or cancelled.
+OPEN_ORDER_STATES = (OrderState.PLACED, OrderState.PARTIALLY_FULFILLED)
+
+
+def _check_open_units(buyer: User, items: list[BagItem], products: dict[UUID, Product]) -> None:
+    """Refuse (409 `open_units_limit`) an order that would leave the buyer holding more than
+    ORDER_MAX_OPEN_UNITS_PER_PRODUCT units of a product in open orders. Called with the
+    products locked, so two orders of the same buyer cannot both slip under the cap."""
+    limit = settings.ORDER_MAX_OPEN_UNITS_PER_PRODUCT
+    held = dict(
+        OrderLine.objects.filter(
+            order__buyer=buyer,
+            order__state__in=OPEN_ORDER_STATES,
+            fulfilled__isnull=True,
+            product_id__in=[item.product_id for item in items],
+        )
+        .values("product_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("product_id", "units")
+    )
+    over = [
+        {
+            "product_id": str(item.product_id),
+            "name": products[item.product_id].name,
+            "held": held.get(item.product_id, 0),
+            "requested": item.quantity,
+        }
+        for item in items
+        if held.get(item.product_id, 0) + item.quantity > limit
+    ]
+    if over:
+        raise Conflict(
+            f"At most {limit} units of a product may wait in your open orders.",
+            {"limit": limit, "lines": over},
+            code="open_units_limit",
+        )
+
+
+def _check_prices(
+    bag: Bag,
+    items: list[BagItem],
+    products: dict[UUID, Product],
+    accepted_etags: list[str] | None,
+) -> None:
+    """The buyer pays no price they did not see: with `accepted_etags` (If-Match), the bag
+    must still be the one they read (else 412); without, no line's price may have risen
+    above the price it had when the buyer added or changed it (else 409 `price_changed`)."""
+    if accepted_etags is not None:
+        current = bag_etag(
+            bag.pk,
+            ((i.pk, i.quantity, i.product_id, products[i.product_id].price) for i in items),
+        )
+        if current not in accepted_etags:
+            raise PreconditionFailed(
+                "Your bag changed since you read it (a quantity or a price); read it again."
+            )
+        return
+    raised = [
+        {
+            "product_id": str(item.product_id),
+            "name": products[item.product_id].name,
+            "old_price": f"{item.seen_price:.2f}",
+            "new_price": f"{products[item.product_id].price:.2f}",
+        }
+        for item in items
+        if products[item.product_id].price > item.seen_price
+    ]
+    if raised:
+        raise Conflict(
+            "Some prices rose since you put the products in your bag; confirm the new prices.",
+            {"lines": raised},
+            code="price_changed",
+        )
+
+
 @transaction.atomic
-def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]:
+def place_order(
+    *, buyer: User, idempotency_key: str = "", accepted_etags: list[str] | None = None
+) -> tuple[Order, bool]:
     """Turn the buyer's open bag into an order: stock taken, names and prices copied into
     lines at this moment's prices, the bag checked out, all in one transaction.
 
@@ -213,7 +295,13 @@ def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]
     order placed with it comes back (created=False) when the bag is empty (the first try
     checked it out) or holds the same lines; another bag is refused (422). An empty bag is
     400; a product short of stock, no longer active or deleted is 409 listing every such
-    line, and nothing changes.
+    line; so is a product the buyer would hold more than ORDER_MAX_OPEN_UNITS_PER_PRODUCT
+    units of in open orders (`open_units_limit`).
+
+    Prices: a line is charged its product's current price when that is no more than the
+    price the buyer saw (`BagItem.seen_price`); a price that rose is 409 `price_changed`
+    unless `accepted_etags` (the bag ETags of If-Match) names the bag as it is now, and 412
+    when it names an older bag. On any refusal nothing changes.
     """
     bag = _open_bag(buyer, create=False)
     items = list(BagItem.objects.filter(bag=bag).order_by("created", "id")) if bag else []
@@ -233,6 +321,9 @@ def place_order(*, buyer: User, idempotency_key: str = "") -> tuple[Order, bool]
             {"lines": [asdict(shortage) for shortage in exc.shortages]},
             code="insufficient_stock",
         ) from exc
+    # The products are locked now: their prices cannot change until this commits.
+    _check_open_units(buyer, items, products)
+    _check_prices(bag, items, products, accepted_etags)
     lines = [
         OrderLine(
             position=position,

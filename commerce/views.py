@@ -18,6 +18,7 @@ from accounts.models import User
 from api.permissions import TokenScopes
 from api.routers import UUID_PATTERN
 from api.schema import error_responses
+from api.throttling import OrderRateThrottle
 from commerce import selectors, services
 from commerce.models import Bag, Order, OrderLine
 from commerce.serializers import (
@@ -43,6 +44,29 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+# RFC 9110 §13.1.1: `*`, or a comma-separated list of entity tags, each maybe weak (W/).
+_ETAG = r'(W/)?"([!#-~\x80-\xff]*)"'
+IF_MATCH_PATTERN = rf"^[ \t]*(\*|{_ETAG}([ \t]*,[ \t]*{_ETAG})*)?[ \t]*$"
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    {"type": "string", "pattern": IF_MATCH_PATTERN},
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The bag's ETag as read from GET /api/bag/: I accept the prices of that bag. "
+    "The order is placed at the bag's current prices if it is still that bag, else 412. "
+    "Without it (or empty, or `*`), a price that rose since a line was put in the bag is 409 "
+    "`price_changed`.",
+)
+BAG_ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    description="The bag's version: changes when a line's quantity or a product's price "
+    "changes. Send it as `If-Match` with POST /api/orders/ to accept the bag's prices.",
+    response=True,
+)
+
+
 def _valid(serializer_class: type[BaseSerializer[Any]], data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -55,7 +79,22 @@ def _caller(request: Request) -> User:
 
 
 def _bag_answer(bag: Bag, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(BagSerializer(selectors.bag_with_items(bag)).data, status=status_code)
+    bag = selectors.bag_with_items(bag)
+    answer = Response(BagSerializer(bag).data, status=status_code)
+    answer["ETag"] = selectors.etag_of(bag)
+    return answer
+
+
+def _if_match(request: Request) -> list[str] | None:
+    """The bag ETags an `If-Match` header accepts (quoted, as the ETag header sends them),
+    or None when it sets no precondition (absent, empty, or `*`, which accepts no price in
+    particular). Weak tags never match (RFC 9110 strong comparison)."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() in {"", "*"}:
+        return None
+    if not re.search(IF_MATCH_PATTERN, raw):
+        raise ValidationError({"If-Match": ["Expected the bag's ETag, as GET /api/bag/ sent it."]})
+    return [f'"{opaque}"' for weak, opaque in re.findall(_ETAG, raw) if not weak]
 
 
 def _idempotency_key(request: Request) -> str:
@@ -74,7 +113,7 @@ class BagView(APIView):
 
     permission_classes = [TokenScopes, permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: BagSerializer, **error_responses(401)})
+    @extend_schema(responses={200: BagSerializer, **error_responses(401)}, parameters=[BAG_ETAG])
     def get(self, request: Request) -> Response:
         """My open bag (created on first use): each line with the product's current name,
         price and availability, line totals, the total and the currency."""
@@ -96,6 +135,7 @@ class BagItemViewSet(viewsets.ViewSet):
     @extend_schema(
         request=BagItemCreateSerializer,
         responses={201: BagSerializer, **error_responses(400, 401)},
+        parameters=[BAG_ETAG],
     )
     def create(self, request: Request) -> Response:
         """Put a product in my bag (added to its line if it has one). 400 for my own
@@ -107,6 +147,7 @@ class BagItemViewSet(viewsets.ViewSet):
     @extend_schema(
         request=BagItemUpdateSerializer,
         responses={200: BagSerializer, **error_responses(400, 401, 404)},
+        parameters=[BAG_ETAG],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change how many units of a line I want."""
@@ -128,6 +169,7 @@ class OrderViewSet(
 
     serializer_class = OrderSerializer
     permission_classes = [TokenScopes, permissions.IsAuthenticated]
+    throttle_classes = [OrderRateThrottle]
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self) -> QuerySet[Order]:
@@ -151,21 +193,28 @@ class OrderViewSet(
 
     @extend_schema(
         request=None,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH],
         responses={
             201: OrderSerializer,
             200: OrderSerializer,
-            **error_responses(400, 401, 409, 422),
+            **error_responses(400, 401, 409, 412, 422, 429),
         },
         description="Place an order from my open bag (no body). 201 with the new order; "
         "200 with the order an earlier request with the same Idempotency-Key placed. "
         "400 when the bag is empty; 409 when a line is short of stock, no longer active or "
-        "deleted (`details.lines` lists every such line; nothing changes); 422 when the "
-        "Idempotency-Key was used for a different bag.",
+        "deleted (`insufficient_stock`, `details.lines` lists every such line), when I would "
+        "hold more units of a product in open orders than allowed (`open_units_limit`), or "
+        "when a price rose since the line entered the bag (`price_changed`, `details.lines` "
+        "with each line's old and new price; confirm with If-Match); nothing changes. A price "
+        "that fell is charged without asking. 412 when If-Match names a bag that changed "
+        "since; 422 when the Idempotency-Key was used for a different bag; 429 when I place "
+        "orders too fast (`Retry-After`).",
     )
     def create(self, request: Request) -> Response:
         order, created = services.place_order(
-            buyer=_caller(request), idempotency_key=_idempotency_key(request)
+            buyer=_caller(request),
+            idempotency_key=_idempotency_key(request),
+            accepted_etags=_if_match(request),
         )
         answer = Response(
             OrderSerializer(self.get_queryset().get(pk=order.pk)).data,

@@ -319,6 +319,14 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {
         "registration": os.environ.get("REGISTRATION_THROTTLE_RATE", "10/hour"),
+        # Abuse limits (api.throttling): per signed-in user for writes, per address for
+        # anonymous reads; generous enough for people, not for scripts.
+        "orders": os.environ.get("ORDER_THROTTLE_RATE", "60/min"),
+        "products": os.environ.get("PRODUCT_THROTTLE_RATE", "120/min"),
+        "tags": os.environ.get("TAG_THROTTLE_RATE", "120/min"),
+        "follows": os.environ.get("FOLLOW_THROTTLE_RATE", "120/min"),
+        "search": os.environ.get("ANONYMOUS_SEARCH_THROTTLE_RATE", "1200/min"),
+        "health": os.environ.get("ANONYMOUS_HEALTH_THROTTLE_RATE", "600/min"),
     },
     # How many proxies sit in front of the app: 0 trusts REMOTE_ADDR only (X-Forwarded-For
     # cannot be spoofed to dodge per-IP limits).
@@ -420,6 +428,9 @@ WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
 
 # --- Store --------------------------------------------------------------------------------
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "EUR")
+# Units of one product a buyer may hold in open orders (placed, lines not yet fulfilled):
+# one account cannot buy a product's whole stock and leave it unpaid in `placed`.
+ORDER_MAX_OPEN_UNITS_PER_PRODUCT = env_int("ORDER_MAX_OPEN_UNITS_PER_PRODUCT", 10)
 # Open bags untouched this long are abandoned by a beat task that runs every
 # BAG_SWEEP_INTERVAL_SECONDS.
 BAG_IDLE_DAYS = env_int("BAG_IDLE_DAYS", 30)

@@ -18,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.schema import error_responses
+from api.throttling import HealthRateThrottle
 from events.relay import backlog
 from search.client import get_client
 
@@ -134,8 +136,9 @@ def event_relay() -> dict[str, object]:
 class HealthView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+    throttle_classes = [HealthRateThrottle]
 
-    @extend_schema(responses={200: _health, 503: _health}, tags=["health"])
+    @extend_schema(responses={200: _health, 503: _health, **error_responses(429)}, tags=["health"])
     def get(self, request: Request) -> Response:
         services: dict[str, dict[str, object]] = {}
         for name, check in CHECKS.items():

@@ -20,6 +20,7 @@ from api.errors import ServiceUnavailable
 from api.permissions import TokenScopes
 from api.renderers import FastJSONRenderer
 from api.schema import error_responses
+from api.throttling import SearchRateThrottle
 from catalog.serializers import ProductSerializer
 from catalog.views import ProductViewSet
 from search.client import get_client
@@ -150,12 +151,13 @@ class ProductCollectionViewSet(ProductViewSet):
     # The listing pages with its own cursor (`next`), not with ?page=.
     pagination_class = None
     schema = _OnePageSchema()
+    throttle_classes = [*ProductViewSet.throttle_classes, SearchRateThrottle]
     renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         operation_id="products_list",
         parameters=[ProductSearchParams],
-        responses={200: _search_response, **error_responses(400, 503)},
+        responses={200: _search_response, **error_responses(400, 429, 503)},
         description="Active products, newest first; with `q`, full-text search by relevance "
         "(typos tolerated, last word as a prefix), highlighted. Cursor pagination: follow "
         "`next`.",
@@ -183,6 +185,7 @@ class ProductCollectionViewSet(ProductViewSet):
 
 class _AutocompleteView(APIView):
     permission_classes = [TokenScopes, permissions.AllowAny]
+    throttle_classes = [SearchRateThrottle]
     renderer_classes = [FastJSONRenderer]
     kind = ""
 
@@ -226,7 +229,7 @@ class TagAutocompleteView(_AutocompleteView):
                     )
                 },
             ),
-            **error_responses(400, 503),
+            **error_responses(400, 429, 503),
         },
     )
     def get(self, request: Request) -> Response:
@@ -252,7 +255,7 @@ class ProductAutocompleteView(_AutocompleteView):
                     )
                 },
             ),
-            **error_responses(400, 503),
+            **error_responses(400, 429, 503),
         },
     )
     def get(self, request: Request) -> Response:

@@ -82,3 +82,27 @@ def test_opposite_bag_orders_never_deadlock(live_server, make_user, make_product
     assert Order.objects.filter(state=OrderState.CANCELLED).count() == len(shoppers) * (rounds - 1)
     for product in (first, second):
         assert Product.objects.get(pk=product.pk).stock == 10_000 - 2 * live
+
+
+def test_ten_retries_of_one_order_at_once_place_it_once(live_server, make_user, make_product):
+    """Issue 18: a client retrying on a timeout sends the same Idempotency-Key many times."""
+    product = make_product(name="Once", stock=50)
+    buyer = make_user("impatient")
+    services.add_to_bag(buyer=buyer, product_id=product.id, quantity=3)
+    token = bearer_token(buyer)
+
+    def place_with_key() -> requests.Response:  # a connection of its own, like a retry
+        return requests.post(
+            f"{live_server.url}/api/orders/",
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "retry-me"},
+            timeout=30,
+        )
+
+    responses = race([place_with_key] * 10)
+
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {201: 1, 200: 9}, [(r.status_code, r.text) for r in responses]
+    assert {r.json()["id"] for r in responses} == {str(Order.objects.get().pk)}
+    assert [r.headers.get("Idempotent-Replayed") for r in responses].count("true") == 9
+    assert Product.objects.get(pk=product.pk).stock == 47
+    assert sum(OrderLine.objects.values_list("quantity", flat=True)) == 3

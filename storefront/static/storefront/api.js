@@ -125,10 +125,11 @@ function refreshTokens() {
 }
 
 /**
- * request("/api/bag/", {method, json, headers, signal}) -> the JSON answer (null for 204).
+ * request("/api/bag/", {method, json, headers, signal, onResponse}) -> the JSON answer (null
+ * for 204); onResponse(response) sees a successful answer first (its headers: the bag's ETag).
  * Throws ApiError (status 0 when the store cannot be reached) or the fetch AbortError.
  */
-export async function request(path, { method = "GET", json, headers = {}, signal } = {}) {
+export async function request(path, { method = "GET", json, headers = {}, signal, onResponse } = {}) {
   const attempt = async () => {
     const init = { method, signal, headers: { Accept: "application/json", ...headers } };
     if (tokens && tokens.access) init.headers.Authorization = `Bearer ${tokens.access}`;
@@ -153,6 +154,7 @@ export async function request(path, { method = "GET", json, headers = {}, signal
     }
     throw error;
   }
+  if (onResponse) onResponse(response);
   if (response.status === 204) return null;
   return response.json();
 }

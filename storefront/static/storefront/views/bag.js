@@ -1,5 +1,6 @@
 // The bag: quantities, removal, the total at today's prices, and placing the order (with an
-// Idempotency-Key, so a retry after a lost answer never places a second order).
+// Idempotency-Key, so a retry after a lost answer never places a second order). A price that
+// rose since a line was added is shown old and new, and the buyer confirms it (If-Match).
 import { newKey, request } from "../api.js";
 import { announce, fill, h, money, settleFocus } from "../dom.js";
 import { busy, messageBox, showMessage } from "../forms.js";
@@ -48,7 +49,7 @@ export function bagView({ main, navigate }) {
     }
   }
 
-  function show(bag, { shortages = {} } = {}) {
+  function show(bag, { shortages = {}, priceChanges = null, etag = null } = {}) {
     refreshBagCount(bag);
     const focusedId = document.activeElement && body.contains(document.activeElement) ? document.activeElement.id : null;
     if (!bag.items.length) {
@@ -57,11 +58,14 @@ export function bagView({ main, navigate }) {
       return;
     }
     const orderBox = messageBox({ id: "order-message" });
-    const place = h("button", { type: "button", class: "button", id: "place-order", "aria-describedby": "order-message" }, "Place order");
-    place.addEventListener("click", () => busy(place, () => placeOrder(bag, orderBox)));
+    const confirming = Boolean(priceChanges && etag);
+    const place = h("button", { type: "button", class: "button", id: confirming ? "confirm-prices" : "place-order", "aria-describedby": "order-message" },
+      confirming ? "Confirm new prices" : "Place order");
+    place.addEventListener("click", () => busy(place, () => placeOrder(bag, orderBox, confirming ? etag : null)));
     fill(body,
       h("ul", { class: "bag-lines", "aria-label": "Products in your bag" }, bag.items.map((item) => line(item, shortages[item.product.id]))),
       h("div", { class: "bag-total" },
+        confirming ? priceNotice(Object.values(priceChanges), bag.currency) : null,
         h("p", {}, "Total ", h("strong", { id: "bag-total" }, money(bag.total, bag.currency)),
           h("span", { class: "hint" }, " at today's prices")),
         bag.orderable ? null : h("p", { class: "hint" }, "Fix the lines marked above to place your order."),
@@ -123,14 +127,41 @@ export function bagView({ main, navigate }) {
       error);
   }
 
-  async function placeOrder(bag, box) {
+  function priceNotice(changes, currency) {
+    return h("div", { class: "message warning", id: "price-changes", role: "alert" },
+      h("p", {}, "Prices changed since you put these in your bag:"),
+      h("ul", {}, changes.map((c) => h("li", { dataset: { product: c.product_id } },
+        `${c.name}: was ${money(c.old_price, currency)}, now ${money(c.new_price, currency)}`))),
+      h("p", {}, "Nothing was ordered. Confirm the new prices to place your order."));
+  }
+
+  // A price rose (409 price_changed), or the bag changed while confirming (412): read the bag
+  // again with its ETag and ask the buyer to confirm what it costs now.
+  async function askToConfirmPrices(error) {
+    let etag = null;
+    const fresh = await request("/api/bag/", { onResponse: (response) => { etag = response.headers.get("ETag"); } });
+    const risen = error.code === "price_changed" ? error.details.lines
+      : fresh.items.filter((i) => Number(i.product.price) > Number(i.seen_price)).map((i) => (
+        { product_id: i.product.id, name: i.product.name, old_price: i.seen_price, new_price: i.product.price }));
+    show(fresh, { priceChanges: Object.fromEntries(risen.map((c) => [c.product_id, c])), etag });
+    const confirm = document.getElementById("confirm-prices");
+    if (confirm) confirm.focus();
+  }
+
+  async function placeOrder(bag, box, etag = null) {
     const lines = fingerprint(bag);
     if (!pending || pending.lines !== lines) pending = { key: newKey(), lines };
+    const headers = { "Idempotency-Key": pending.key };
+    if (etag) headers["If-Match"] = etag;
     let order;
     try {
-      order = await request("/api/orders/", { method: "POST", headers: { "Idempotency-Key": pending.key } });
+      order = await request("/api/orders/", { method: "POST", headers });
     } catch (error) {
-      if (error.status === 409 && error.details && error.details.lines) {
+      if ((error.status === 409 && error.code === "price_changed") || error.status === 412) {
+        await askToConfirmPrices(error);
+        return;
+      }
+      if (error.status === 409 && error.code === "insufficient_stock" && error.details && error.details.lines) {
         const shortages = Object.fromEntries(error.details.lines.map((l) => [l.product_id, l]));
         show(await request("/api/bag/"), { shortages });
         const orderBox = document.getElementById("order-message");
