@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 
 from accounts.models import Follow, User
@@ -24,15 +23,10 @@ def get_user(user_id: Any) -> User:
     return user
 
 
-# A plain str (not a literal) so the type checker does not insist the model exists yet.
-_PRODUCT_MODEL: str = "catalog.Product"
-
-
 def count_active_products(user: User) -> int:
-    """Active products the user owns (looked up by name: catalog depends on accounts, not
-    the other way round)."""
-    product_model = apps.get_model(_PRODUCT_MODEL)
-    return int(product_model.objects.filter(owner=user, state="active").count())
+    """Products for sale the user owns, by catalog's own rule, through the reverse relation
+    (catalog depends on accounts, not the other way round)."""
+    return int(user.products.for_sale().count())
 
 
 @dataclass(frozen=True)

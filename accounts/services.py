@@ -16,6 +16,7 @@ from oauth2_provider.models import (
 from accounts.errors import AccountsErrorCode
 from accounts.identity import canonical_username
 from accounts.models import Follow, User
+from core.db import violated_constraint
 from core.errors import Conflict, Invalid
 
 PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "bio")
@@ -34,7 +35,7 @@ def _unique_violation(
     A well-formed request that conflicts with existing data: 409, naming the field the
     violated constraint tells (the message holds the value, which may say "email"), and the
     other one too when it is taken as well (PostgreSQL reports only the first index hit)."""
-    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    constraint = violated_constraint(error)
     fields = {"email" if "email" in constraint else "username"}
     others = User.all_objects.exclude(pk=user.pk) if user is not None else User.all_objects
     if (

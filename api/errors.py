@@ -25,29 +25,6 @@ from core import errors as domain
 logger = logging.getLogger(__name__)
 
 
-class Conflict(exceptions.APIException):
-    """409: the request is valid but the resource's current state refuses it."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "The resource's current state does not allow this."
-
-    def __init__(
-        self,
-        detail: str | None = None,
-        details: dict[str, Any] | None = None,
-        code: str | None = None,
-    ):
-        super().__init__(detail, code)
-        self.details = details or {}
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_code = "precondition_failed"
-    default_detail = "The resource changed since you read it (If-Match does not match)."
-
-
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "request_too_large"

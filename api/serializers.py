@@ -238,3 +238,12 @@ def nfkc(value: str) -> str:
     """Compatibility-normalised text: a fullwidth "\\uff41" is an "a" (as Django does to
     usernames)."""
     return unicodedata.normalize("NFKC", value)
+
+
+def validated(
+    serializer_class: type[serializers.BaseSerializer[Any]], data: Any, **kwargs: Any
+) -> dict[str, Any]:
+    """`data` as `serializer_class` accepts it, or its 400 (the views' one way to read input)."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

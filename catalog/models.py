@@ -1,17 +1,44 @@
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from core.models import BaseModel
+from core.models import AliveManager, BaseModel, SoftDeleteQuerySet
 
 
 class ProductState(models.TextChoices):
     DRAFT = "draft"
     ACTIVE = "active"
     ARCHIVED = "archived"
+
+
+def for_sale(prefix: str = "") -> models.Q:
+    """The one rule of "is this product for sale?": active, not deleted, and its seller's
+    account alive. `prefix` reaches products through a relation ("tag_links__product__")."""
+    return models.Q(
+        **{
+            f"{prefix}state": ProductState.ACTIVE,
+            f"{prefix}deleted__isnull": True,
+            f"{prefix}owner__deleted__isnull": True,
+        }
+    )
+
+
+class ProductQuerySet(SoftDeleteQuerySet["Product"]):
+    def for_sale(self) -> "ProductQuerySet":
+        """Products shoppers may see and buy (`for_sale()`)."""
+        return self.filter(for_sale())
+
+
+class ProductManager(AliveManager["Product"]):
+    def get_queryset(self) -> ProductQuerySet:
+        return ProductQuerySet(self.model, using=self._db).filter(deleted__isnull=True)
+
+    def for_sale(self) -> ProductQuerySet:
+        return self.get_queryset().for_sale()
 
 
 class Tag(BaseModel):
@@ -56,6 +83,8 @@ class Product(BaseModel):
     # lock. It is the ETag for optimistic concurrency and the external version in the index.
     version = models.PositiveBigIntegerField(default=1)
 
+    objects: ClassVar[ProductManager] = ProductManager()
+
     class Meta:
         ordering = ["-created"]
         constraints = [
@@ -68,8 +97,13 @@ class Product(BaseModel):
         return self.name
 
     @property
-    def is_active(self) -> bool:
-        return self.state == ProductState.ACTIVE and self.deleted is None
+    def is_for_sale(self) -> bool:
+        """`for_sale()` for one product in memory (reads its owner: select_related it)."""
+        return (
+            self.state == ProductState.ACTIVE
+            and self.deleted is None
+            and self.owner.deleted is None
+        )
 
 
 class ProductTag(BaseModel):

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from catalog.models import Product, ProductState, ProductTag, Tag
+from catalog.models import Product, ProductTag, Tag, for_sale
 
 
 def _with_tags(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -23,14 +23,14 @@ def _of_live_sellers() -> QuerySet[Product]:
 
 def products_visible_to(user: User | Any) -> QuerySet[Product]:
     """Active products for anyone; every state of one's own."""
-    visible = Q(state=ProductState.ACTIVE)
+    visible = for_sale()
     if user is not None and user.is_authenticated:
         visible |= Q(owner=user)
     return _with_tags(_of_live_sellers().filter(visible))
 
 
 def active_products(*, owner: User | None = None) -> QuerySet[Product]:
-    products = _of_live_sellers().filter(state=ProductState.ACTIVE)
+    products = Product.objects.for_sale()
     if owner is not None:
         products = products.filter(owner=owner)
     return _with_tags(products).order_by("-created", "-id")
@@ -47,12 +47,7 @@ def tags_matching(q: str | None = None) -> QuerySet[Tag]:
     tags = Tag.objects.annotate(
         product_count=Count(
             "product_links",
-            filter=Q(
-                product_links__deleted__isnull=True,
-                product_links__product__state=ProductState.ACTIVE,
-                product_links__product__deleted__isnull=True,
-                product_links__product__owner__deleted__isnull=True,
-            ),
+            filter=Q(product_links__deleted__isnull=True) & for_sale("product_links__product__"),
         )
     )
     if q:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from catalog.errors import CatalogErrorCode
 from catalog.machines import ProductMachine
 from catalog.models import Product, ProductState, ProductTag, Tag, tags_of
 from catalog.signals import catalog_changed
@@ -33,8 +34,15 @@ def _changed(*, products: Iterable[Any] = (), tags: Iterable[Any] = ()) -> None:
 EDITABLE_FIELDS = ("name", "description", "price", "stock")
 
 
-class TooManyTags(ValueError):
-    """The product already carries MAX_TAGS_PER_PRODUCT tags (a conflict with its state)."""
+class TooManyTags(Conflict):
+    """The product would carry more than MAX_TAGS_PER_PRODUCT tags (a conflict with its
+    state); `details` names the input field that asked for them."""
+
+    default_code = CatalogErrorCode.TOO_MANY_TAGS
+
+    def __init__(self, field: str) -> None:
+        message = f"A product carries at most {MAX_TAGS_PER_PRODUCT} tags."
+        super().__init__(message, {field: [message]})
 
 
 def normalize_tag_name(name: str) -> str:
@@ -79,7 +87,9 @@ def get_or_create_tag(*, name: str) -> tuple[Tag, bool]:
             tag = _insert_tag(name, lambda new: f"{base[:27] or 'tag'}-{new.pk.hex}")
         if tag is not None:
             return tag, True
-    raise Conflict("A tag with this name is being created; try again.", code="tag_conflict")
+    raise Conflict(
+        "A tag with this name is being created; try again.", code=CatalogErrorCode.TAG_CONFLICT
+    )
 
 
 @transaction.atomic
@@ -109,12 +119,12 @@ def _lock(product: Product, if_match: Collection[str] | None = None) -> Product:
     return locked
 
 
-def _associate(product: Product, tags: Iterable[Tag]) -> list[Tag]:
+def _associate(product: Product, tags: Iterable[Tag], *, field: str) -> list[Tag]:
     """Link tags not yet linked; returns the tags that were newly linked."""
     linked = set(ProductTag.objects.filter(product=product).values_list("tag_id", flat=True))
     new = [tag for tag in tags if tag.pk not in linked]
     if len(linked) + len(new) > MAX_TAGS_PER_PRODUCT:
-        raise TooManyTags(f"A product carries at most {MAX_TAGS_PER_PRODUCT} tags.")
+        raise TooManyTags(field)
     ProductTag.objects.bulk_create([ProductTag(product=product, tag=tag) for tag in new])
     return new
 
@@ -138,8 +148,8 @@ def create_product(
     for name in tags:  # the first spelling of a name wins
         unique_names.setdefault(normalize_tag_name(name).lower(), name)
     if len(unique_names) > MAX_TAGS_PER_PRODUCT:
-        raise TooManyTags(f"A product carries at most {MAX_TAGS_PER_PRODUCT} tags.")
-    _associate(product, [get_or_create_tag(name=t)[0] for t in unique_names.values()])
+        raise TooManyTags("tags")
+    _associate(product, [get_or_create_tag(name=t)[0] for t in unique_names.values()], field="tags")
     if publish:
         send_event(ProductMachine, product, "publish")
         product.save(update_fields=["state", "updated"])
@@ -190,7 +200,7 @@ def associate_tag(*, product: Product, name: str) -> Tag:
     """Put a tag (created when new) on a product; associating twice is harmless."""
     product = _lock(product)
     tag, _ = get_or_create_tag(name=name)
-    if _associate(product, [tag]):
+    if _associate(product, [tag], field="name"):
         product.version += 1
         product.save(update_fields=["version", "updated"])
         _changed(products=[product.pk], tags=[tag.pk])
@@ -253,10 +263,10 @@ def take_stock(quantities: Mapping[UUID, int]) -> dict[UUID, Product]:
     shortages = []
     for product_id, requested in sorted(quantities.items()):
         product = products.get(product_id)
-        if product is None or product.deleted is not None or product.owner.deleted is not None:
-            reason, available = "deleted", 0
-        elif product.state != ProductState.ACTIVE:
-            reason, available = "not_active", 0
+        if product is None or not product.is_for_sale:
+            # Why not: the product or its seller is gone, or it is a draft or archived.
+            gone = product is None or product.deleted or product.owner.deleted
+            reason, available = ("deleted" if gone else "not_active"), 0
         elif product.stock < requested:
             reason, available = "insufficient_stock", product.stock
         else:

@@ -1,22 +1,21 @@
-import re
 from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
 from accounts.schema import USER_ID
-from api.errors import Conflict
+from api.headers import if_match, if_match_parameter
 from api.permissions import TokenScopes
 from api.routers import UUID_PATTERN
 from api.schema import error_responses
+from api.serializers import validated
 from api.throttling import ProductCreateRateThrottle, ProductTagRateThrottle, TagCreateRateThrottle
 from catalog import selectors, services
 from catalog.models import Product, Tag
@@ -34,29 +33,14 @@ from catalog.serializers import (
 TRANSITION_RESPONSES = {200: ProductSerializer, **error_responses(401, 403, 404, 409)}
 
 
-# RFC 9110 §13.1.1: `*`, or a comma-separated list of entity tags, each maybe weak (W/).
-_ETAG = r'(W/)?"([!#-~\x80-\xff]*)"'
-IF_MATCH_PATTERN = rf"^[ \t]*(\*|{_ETAG}([ \t]*,[ \t]*{_ETAG})*)?[ \t]*$"
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    {"type": "string", "pattern": IF_MATCH_PATTERN},
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The product\'s ETag as read, e.g. `"3"` (or a list, or `*`): the change is '
-    "refused with 412 if the product changed since. Empty means no precondition.",
+IF_MATCH = if_match_parameter(
+    'The product\'s ETag as read, e.g. `"3"` (or a list, or `*`): the change is '
+    "refused with 412 if the product changed since. Empty means no precondition."
 )
 
 
-def _if_match(request: Request) -> list[str] | None:
-    """The versions an `If-Match` header accepts, or None when it sets no precondition
-    (absent, empty, or `*`: the product exists). Weak tags never match (RFC 9110 strong
-    comparison)."""
-    raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() in {"", "*"}:
-        return None
-    if not re.search(IF_MATCH_PATTERN, raw):
-        raise ValidationError({"If-Match": ['Expected the product\'s ETag, e.g. "3".']})
-    return [opaque for weak, opaque in re.findall(_ETAG, raw) if not weak]
+def _product_versions(request: Request) -> list[str] | None:
+    return if_match(request, expected='Expected the product\'s ETag, e.g. "3".')
 
 
 def _with_etag(response: Response, product: Product) -> Response:
@@ -96,11 +80,8 @@ class ProductViewSet(
         responses={201: ProductSerializer, **error_responses(400, 401, 429)},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _valid(ProductCreateSerializer, request.data)
-        try:
-            product = services.create_product(owner=request.user, **data)  # type: ignore[arg-type]
-        except services.TooManyTags as exc:
-            raise ValidationError({"tags": [str(exc)]}) from exc
+        data = validated(ProductCreateSerializer, request.data)
+        product = services.create_product(owner=request.user, **data)  # type: ignore[arg-type]
         return self._answer(product, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ProductSerializer, **error_responses(404)})
@@ -126,8 +107,12 @@ class ProductViewSet(
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         product = self.get_owned_product()
-        changes = _valid(ProductWriteSerializer, request.data, partial=partial)
-        product = services.update_product(product=product, if_match=_if_match(request), **changes)
+        changes = validated(ProductWriteSerializer, request.data, partial=partial)
+        product = services.update_product(
+            product=product,
+            if_match=if_match(request, expected='Expected the product\'s ETag, e.g. "3".'),
+            **changes,
+        )
         return self._answer(product)
 
     @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
@@ -139,23 +124,17 @@ class ProductViewSet(
         product = services.transition_product(product=self.get_owned_product(), event=event)
         return self._answer(product)
 
-    @extend_schema(
-        request=None, responses={200: ProductSerializer, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         return self._transition("publish")
 
-    @extend_schema(
-        request=None, responses={200: ProductSerializer, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
         return self._transition("archive")
 
-    @extend_schema(
-        request=None, responses={200: ProductSerializer, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
         return self._transition("restore")
@@ -176,11 +155,8 @@ class ProductViewSet(
     @tags.mapping.post
     def add_tag(self, request: Request, pk: str | None = None) -> Response:
         product = self.get_owned_product()
-        name = _valid(TagInputSerializer, request.data)["name"]
-        try:
-            tag = services.associate_tag(product=product, name=name)
-        except services.TooManyTags as exc:
-            raise Conflict(str(exc), {"name": [str(exc)]}, code="too_many_tags") from exc
+        name = validated(TagInputSerializer, request.data)["name"]
+        tag = services.associate_tag(product=product, name=name)  # 409 at the 21st tag
         return Response(TagSerializer(selectors.tags_matching().get(pk=tag.pk)).data)
 
     @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
@@ -202,7 +178,7 @@ class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def get_queryset(self) -> QuerySet[Tag]:
         if self.action != "list":
             return selectors.tags_matching()
-        q = _valid(TagQuerySerializer, self.request.query_params).get("q")
+        q = validated(TagQuerySerializer, self.request.query_params).get("q")
         return selectors.tags_matching(q)
 
     @extend_schema(
@@ -218,7 +194,7 @@ class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         tag, created = services.get_or_create_tag(
-            name=_valid(TagInputSerializer, request.data)["name"]
+            name=validated(TagInputSerializer, request.data)["name"]
         )
         fresh = selectors.tags_matching().get(pk=tag.pk)
         return Response(
@@ -236,7 +212,7 @@ class MyProductsView(generics.ListAPIView[Product]):
     def get_queryset(self) -> QuerySet[Product]:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view
             return Product.objects.none()
-        state = _valid(StateFilterSerializer, self.request.query_params).get("state")
+        state = validated(StateFilterSerializer, self.request.query_params).get("state")
         return selectors.products_of(self.request.user, state=state)  # type: ignore[arg-type]
 
     @extend_schema(
@@ -264,9 +240,3 @@ class UserProductsView(generics.ListAPIView[Product]):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
-
-
-def _valid(serializer_class: type[BaseSerializer[Any]], data: Any, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

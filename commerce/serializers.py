@@ -69,7 +69,7 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
 
 def availability(item: BagItem) -> dict[str, bool]:
     product = item.product
-    active = product.is_active and not product.owner.is_deleted
+    active = product.is_for_sale
     return {
         "active": active,
         "in_stock": active and product.stock > 0,

@@ -11,17 +11,14 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.http import Http404
 from django.utils import timezone
-from rest_framework import exceptions, status
 
 from accounts.models import User
-from api.errors import Conflict
 from catalog import services as catalog
 from catalog.models import Product
+from commerce.errors import CommerceErrorCode
 from commerce.events import record_order_event
 from commerce.machines import BagMachine, OrderMachine
 from commerce.metrics import ORDERS_PLACED
@@ -36,7 +33,15 @@ from commerce.models import (
     line_total,
 )
 from commerce.selectors import bag_etag
-from core.errors import InvalidTransition, PreconditionFailed
+from core.db import violated_constraint
+from core.errors import (
+    Conflict,
+    Invalid,
+    InvalidTransition,
+    NotFound,
+    PreconditionFailed,
+    Unprocessable,
+)
 from core.machines import send_event
 
 MAX_BAG_LINES = 100
@@ -44,10 +49,11 @@ MAX_BAG_LINES = 100
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-class IdempotencyKeyReused(exceptions.APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "idempotency_key_reused"
-    default_detail = "This Idempotency-Key was used for an order of a different bag; use a new key."
+class IdempotencyKeyReused(Unprocessable):
+    default_code = CommerceErrorCode.IDEMPOTENCY_KEY_REUSED
+    default_message = (
+        "This Idempotency-Key was used for an order of a different bag; use a new key."
+    )
 
 
 # --- the bag --------------------------------------------------------------------------------
@@ -76,20 +82,18 @@ def open_bag(*, buyer: User) -> Bag:
 def _buyable(buyer: User, product_id: UUID) -> Product:
     product = Product.objects.select_related("owner").filter(pk=product_id).first()
     if product is not None and product.owner_id == buyer.pk:
-        raise ValidationError({"product_id": "You cannot buy your own product."}, code="own")
-    if product is None or not product.is_active or product.owner.is_deleted:
-        raise ValidationError({"product_id": "This product is not for sale."}, code="not_active")
+        raise Invalid(details={"product_id": ["You cannot buy your own product."]})
+    if product is None or not product.is_for_sale:
+        raise Invalid(details={"product_id": ["This product is not for sale."]})
     return product
 
 
 def _check_quantity(product: Product, quantity: int) -> None:
     if quantity > MAX_QUANTITY:
-        raise ValidationError(
-            {"quantity": f"At most {MAX_QUANTITY} of a product per bag."}, code="max_value"
-        )
+        raise Invalid(details={"quantity": [f"At most {MAX_QUANTITY} of a product per bag."]})
     if quantity > product.stock:
         message = f"Only {product.stock} in stock." if product.stock else "Out of stock."
-        raise ValidationError({"quantity": message}, code="insufficient_stock")
+        raise Invalid(details={"quantity": [message]})
 
 
 def _touch(bag: Bag) -> None:
@@ -100,7 +104,7 @@ def _touch(bag: Bag) -> None:
 def _item_of(bag: Bag | None, item_id: UUID) -> BagItem:
     item = BagItem.objects.filter(bag=bag, pk=item_id).first() if bag else None
     if item is None:
-        raise Http404
+        raise NotFound()
     return item
 
 
@@ -112,9 +116,8 @@ def add_to_bag(*, buyer: User, product_id: UUID, quantity: int) -> Bag:
     product = _buyable(buyer, product_id)
     item = BagItem.objects.filter(bag=bag, product=product).first()
     if item is None and BagItem.objects.filter(bag=bag).count() >= MAX_BAG_LINES:
-        raise ValidationError(
-            {"product_id": f"A bag holds at most {MAX_BAG_LINES} different products."},
-            code="max_lines",
+        raise Invalid(
+            details={"product_id": [f"A bag holds at most {MAX_BAG_LINES} different products."]}
         )
     total = quantity + (item.quantity if item else 0)
     _check_quantity(product, total)
@@ -204,7 +207,7 @@ def _create_order(**fields: object) -> Order:
             with transaction.atomic():
                 return Order.objects.create(number=_new_number(), **fields)
         except IntegrityError as exc:
-            if "number" not in str(exc):
+            if violated_constraint(exc) != "order_number_unique":
                 raise
     raise RuntimeError("Could not find a free order number")
 
@@ -243,7 +246,7 @@ def _check_open_units(buyer: User, items: list[BagItem], products: dict[UUID, Pr
         raise Conflict(
             f"At most {limit} units of a product may wait in your open orders.",
             {"limit": limit, "lines": over},
-            code="open_units_limit",
+            code=CommerceErrorCode.OPEN_UNITS_LIMIT,
         )
 
 
@@ -280,7 +283,7 @@ def _check_prices(
         raise Conflict(
             "Some prices rose since you put the products in your bag; confirm the new prices.",
             {"lines": raised},
-            code="price_changed",
+            code=CommerceErrorCode.PRICE_CHANGED,
         )
 
 
@@ -312,14 +315,14 @@ def place_order(
                 raise IdempotencyKeyReused()
             return previous, False
     if bag is None or not items:
-        raise ValidationError({"bag": "Your bag is empty."}, code="empty")
+        raise Invalid(details={"bag": ["Your bag is empty."]})
     try:
         products = catalog.take_stock({item.product_id: item.quantity for item in items})
     except catalog.StockShortage as exc:
         raise Conflict(
             "Some products of the bag are not available in the quantity asked.",
             {"lines": [asdict(shortage) for shortage in exc.shortages]},
-            code="insufficient_stock",
+            code=CommerceErrorCode.INSUFFICIENT_STOCK,
         ) from exc
     # The products are locked now: their prices cannot change until this commits.
     _check_open_units(buyer, items, products)
@@ -356,7 +359,7 @@ def place_order(
 def _locked_order(order_id: UUID, **owned_by: User) -> Order:
     order = Order.objects.select_for_update().filter(pk=order_id, **owned_by).first()
     if order is None:
-        raise Http404
+        raise NotFound()
     return order
 
 
@@ -379,7 +382,7 @@ def fulfil_line(*, seller: User, line_id: UUID) -> OrderLine:
     A line already fulfilled, or of a cancelled order, is 409."""
     line = OrderLine.objects.filter(pk=line_id, seller=seller).first()
     if line is None:
-        raise Http404
+        raise NotFound()
     order = _locked_order(line.order_id)  # the order first: two sellers complete it once
     line.refresh_from_db()
     if line.fulfilled is not None:

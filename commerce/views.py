@@ -11,13 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from accounts.models import User
+from api.headers import if_match, if_match_parameter
 from api.permissions import TokenScopes
 from api.routers import UUID_PATTERN
 from api.schema import error_responses
+from api.serializers import validated
 from api.throttling import OrderRateThrottle
 from commerce import selectors, services
 from commerce.models import Bag, Order, OrderLine
@@ -44,18 +45,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-# RFC 9110 §13.1.1: `*`, or a comma-separated list of entity tags, each maybe weak (W/).
-_ETAG = r'(W/)?"([!#-~\x80-\xff]*)"'
-IF_MATCH_PATTERN = rf"^[ \t]*(\*|{_ETAG}([ \t]*,[ \t]*{_ETAG})*)?[ \t]*$"
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    {"type": "string", "pattern": IF_MATCH_PATTERN},
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The bag's ETag as read from GET /api/bag/: I accept the prices of that bag. "
+IF_MATCH = if_match_parameter(
+    "The bag's ETag as read from GET /api/bag/: I accept the prices of that bag. "
     "The order is placed at the bag's current prices if it is still that bag, else 412. "
     "Without it (or empty, or `*`), a price that rose since a line was put in the bag is 409 "
-    "`price_changed`.",
+    "`price_changed`."
 )
 BAG_ETAG = OpenApiParameter(
     "ETag",
@@ -65,12 +59,6 @@ BAG_ETAG = OpenApiParameter(
     "changes. Send it as `If-Match` with POST /api/orders/ to accept the bag's prices.",
     response=True,
 )
-
-
-def _valid(serializer_class: type[BaseSerializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _caller(request: Request) -> User:
@@ -85,16 +73,10 @@ def _bag_answer(bag: Bag, status_code: int = status.HTTP_200_OK) -> Response:
     return answer
 
 
-def _if_match(request: Request) -> list[str] | None:
-    """The bag ETags an `If-Match` header accepts (quoted, as the ETag header sends them),
-    or None when it sets no precondition (absent, empty, or `*`, which accepts no price in
-    particular). Weak tags never match (RFC 9110 strong comparison)."""
-    raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() in {"", "*"}:
-        return None
-    if not re.search(IF_MATCH_PATTERN, raw):
-        raise ValidationError({"If-Match": ["Expected the bag's ETag, as GET /api/bag/ sent it."]})
-    return [f'"{opaque}"' for weak, opaque in re.findall(_ETAG, raw) if not weak]
+def _bag_etags(request: Request) -> list[str] | None:
+    """The bag ETags an `If-Match` header accepts, quoted as the ETag header sends them."""
+    tags = if_match(request, expected="Expected the bag's ETag, as GET /api/bag/ sent it.")
+    return None if tags is None else [f'"{tag}"' for tag in tags]
 
 
 def _idempotency_key(request: Request) -> str:
@@ -140,7 +122,7 @@ class BagItemViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         """Put a product in my bag (added to its line if it has one). 400 for my own
         product, a product not for sale, or more than its stock (at most 999)."""
-        data = _valid(BagItemCreateSerializer, request.data)
+        data = validated(BagItemCreateSerializer, request.data)
         bag = services.add_to_bag(buyer=_caller(request), **data)
         return _bag_answer(bag, status.HTTP_201_CREATED)
 
@@ -151,7 +133,7 @@ class BagItemViewSet(viewsets.ViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change how many units of a line I want."""
-        quantity = _valid(BagItemUpdateSerializer, request.data)["quantity"]
+        quantity = validated(BagItemUpdateSerializer, request.data)["quantity"]
         bag = services.change_quantity(buyer=_caller(request), item_id=UUID(pk), quantity=quantity)
         return _bag_answer(bag)
 
@@ -175,7 +157,7 @@ class OrderViewSet(
     def get_queryset(self) -> QuerySet[Order]:
         state = None
         if self.action == "list":
-            state = _valid(OrderFilterSerializer, self.request.query_params).get("state")
+            state = validated(OrderFilterSerializer, self.request.query_params).get("state")
         return selectors.orders_of(_caller(self.request), state=state)
 
     @extend_schema(
@@ -214,7 +196,7 @@ class OrderViewSet(
         order, created = services.place_order(
             buyer=_caller(request),
             idempotency_key=_idempotency_key(request),
-            accepted_etags=_if_match(request),
+            accepted_etags=_bag_etags(request),
         )
         answer = Response(
             OrderSerializer(self.get_queryset().get(pk=order.pk)).data,
@@ -242,7 +224,7 @@ class SaleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[OrderLine]):
     def get_queryset(self) -> QuerySet[OrderLine]:
         filters = {}
         if self.action == "list":
-            filters = _valid(SaleFilterSerializer, self.request.query_params)
+            filters = validated(SaleFilterSerializer, self.request.query_params)
         return selectors.sales_of(_caller(self.request), **filters)
 
     @extend_schema(

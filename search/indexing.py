@@ -11,14 +11,14 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from catalog.models import Product, ProductState, ProductTag, Tag
+from catalog.models import Product, ProductTag, Tag
 from catalog.selectors import tags_matching
 from search.indices import alias
 
 
 def indexable_products() -> QuerySet[Product]:
-    """Products shoppers may find: active, not deleted, owner not deleted."""
-    return Product.objects.filter(state=ProductState.ACTIVE, owner__deleted__isnull=True)
+    """Products shoppers may find: those for sale."""
+    return Product.objects.for_sale()
 
 
 def _with_relations(products: QuerySet[Product]) -> QuerySet[Product]:
