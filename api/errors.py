@@ -41,12 +41,6 @@ UNREADABLE_REQUEST = (
 )
 
 
-class ServiceUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "service_unavailable"
-    default_detail = "A service this endpoint needs is unavailable; try again shortly."
-
-
 # The one map from the domain's refusals (core.errors) to HTTP; most specific class first.
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.NotFound, status.HTTP_404_NOT_FOUND),
@@ -54,6 +48,7 @@ DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.Conflict, status.HTTP_409_CONFLICT),
     (domain.PreconditionFailed, status.HTTP_412_PRECONDITION_FAILED),
     (domain.Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (domain.Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
 ]
 
 

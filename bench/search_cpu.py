@@ -34,7 +34,7 @@ def api_cpu_parts() -> list[tuple[str, list[Callable[..., Any] | property]]]:
     from rest_framework.views import APIView
 
     from search.queries import product_search, query_words, spelling_request
-    from search.views import search_index
+    from search.selectors import search_index
 
     return [
         ("Elasticsearch client (2 requests: HTTP, JSON)", [search_index]),

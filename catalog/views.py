@@ -48,13 +48,10 @@ def _with_etag(response: Response, product: Product) -> Response:
     return response
 
 
-class ProductViewSet(
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet[Product],
-):
-    """Products: anyone reads active ones, owners manage their own. The listing
-    (GET /api/products/) is the search app's, from Elasticsearch."""
+class ProductViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Product]):
+    """A product (`/api/products/{id}/...`): anyone reads active ones, owners manage their
+    own. The collection `/api/products/` is routed by the search app (its GET comes from
+    Elasticsearch), which answers POST with `ProductCollectionViewSet` below."""
 
     serializer_class = ProductSerializer
     permission_classes = [TokenScopes, permissions.IsAuthenticatedOrReadOnly]
@@ -74,15 +71,6 @@ class ProductViewSet(
     def _answer(self, product: Product, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.products_visible_to(self.request.user).get(pk=product.pk)
         return _with_etag(Response(ProductSerializer(fresh).data, status=status_code), fresh)
-
-    @extend_schema(
-        request=ProductCreateSerializer,
-        responses={201: ProductSerializer, **error_responses(400, 401, 429)},
-    )
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = validated(ProductCreateSerializer, request.data)
-        product = services.create_product(owner=request.user, **data)  # type: ignore[arg-type]
-        return self._answer(product, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ProductSerializer, **error_responses(404)})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -166,6 +154,20 @@ class ProductViewSet(
         tag = get_object_or_404(Tag.objects.all(), slug=slug)
         services.dissociate_tag(product=product, tag=tag)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductCollectionViewSet(ProductViewSet):
+    """The writing half of `/api/products/`: creating a product (the search app routes the
+    collection and adds its GET)."""
+
+    @extend_schema(
+        request=ProductCreateSerializer,
+        responses={201: ProductSerializer, **error_responses(400, 401, 429)},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = validated(ProductCreateSerializer, request.data)
+        product = services.create_product(owner=request.user, **data)  # type: ignore[arg-type]
+        return self._answer(product, status.HTTP_201_CREATED)
 
 
 class TagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Tag]):

@@ -12,7 +12,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="schema"), name="docs"),
-    # search first: it answers GET /api/products/ and the autocomplete paths.
+    # /api/products/ is search's (GET from Elasticsearch, POST through catalog's view);
+    # catalog routes each product's own paths. No path is routed twice (tests/api).
     path("", include("search.urls")),
     path("", include("catalog.urls")),
     path("", include("commerce.urls")),

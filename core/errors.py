@@ -70,6 +70,13 @@ class PreconditionFailed(DomainError):
     default_message = "The resource changed since you read it (If-Match does not match)."
 
 
+class Unavailable(DomainError):
+    """A service the answer needs (search) is unreachable or overloaded: try again shortly."""
+
+    default_code = "service_unavailable"
+    default_message = "A service this endpoint needs is unavailable; try again shortly."
+
+
 class Unprocessable(DomainError):
     """Well-formed, but contradicting an earlier request (e.g. an idempotency key reused for
     another bag)."""

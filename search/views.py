@@ -1,102 +1,26 @@
 """Shoppers' reads, answered from Elasticsearch: `_source` is the answer, no database query
 per hit. While Elasticsearch is unreachable these endpoints answer 503."""
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import BaseCache, caches
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, inline_serializer
-from elasticsearch import ApiError, NotFoundError, TransportError
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import ServiceUnavailable
 from api.permissions import TokenScopes
 from api.renderers import FastJSONRenderer
 from api.schema import error_responses
+from api.serializers import validated
 from api.throttling import SearchRateThrottle
 from catalog.serializers import ProductSerializer
-from catalog.views import ProductViewSet
-from search.client import get_client
-from search.indices import alias
-from search.queries import (
-    SEARCH_ANSWER,
-    SOURCE_ANSWER,
-    SPELLING_ANSWER,
-    encode_cursor,
-    product_autocomplete,
-    product_search,
-    query_words,
-    spelling_request,
-    tag_autocomplete,
-)
+from catalog.views import ProductCollectionViewSet as CatalogProductCollection
+from search import selectors
 from search.serializers import AutocompleteParams, ProductSearchParams
-
-
-def search_index(
-    kind: str, body: dict[str, Any], answer: list[str] | None = None
-) -> dict[str, Any]:
-    """Run a search whose response keeps only the `answer` paths (less JSON to read); an
-    index not created yet is an empty result, an outage is a 503.
-
-    Partial results are refused: if some shard has no copy that answers (a node lost and
-    its shards' other copies not there), Elasticsearch errors and shoppers get a 503, never
-    a 200 that silently misses products."""
-    try:
-        response: dict[str, Any] = (
-            get_client()
-            .search(
-                index=alias(kind),
-                filter_path=answer,
-                allow_partial_search_results=False,
-                **body,
-            )
-            .body
-        )
-        return response
-    except NotFoundError:
-        return {}
-    except TransportError as exc:  # unreachable, timed out
-        raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
-    except ApiError as exc:
-        if exc.meta.status >= 500 or exc.meta.status == 429:  # the node is down or overloaded
-            raise ServiceUnavailable("Search is unavailable right now; try again shortly.") from exc
-        raise  # a request we built wrong: a bug, logged and answered 500, never hidden as 503
-
-
-def suggestions_cache() -> BaseCache:
-    return caches["suggestions"]
-
-
-def hits_of(response: dict[str, Any]) -> list[dict[str, Any]]:
-    """The hits of a filtered response (which leaves `hits` out when there are none)."""
-    hits: list[dict[str, Any]] = response.get("hits", {}).get("hits", [])
-    return hits
-
-
-def _hit(hit: dict[str, Any]) -> dict[str, Any]:
-    product = dict(hit["_source"])
-    if "highlight" in hit:
-        product["highlight"] = hit["highlight"]
-    return product
-
-
-def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
-    def buckets(name: str, key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
-        found = aggregations.get(name, {}).get("buckets", [])
-        return [{"value": key(b), "count": b["doc_count"]} for b in found]
-
-    return {
-        "tags": buckets("tags", lambda b: b["key"]),
-        "price": buckets("price", lambda b: b["key"]),
-        "in_stock": buckets("in_stock", lambda b: b["key_as_string"] == "true"),
-    }
 
 
 class ProductHitSerializer(ProductSerializer):
@@ -145,13 +69,14 @@ class _OnePageSchema(AutoSchema):
         return False  # `list` answers one page object ({next, results}), not an array
 
 
-class ProductCollectionViewSet(ProductViewSet):
-    """GET /api/products/ from Elasticsearch; POST still creates through the catalog."""
+class ProductCollectionViewSet(CatalogProductCollection):
+    """/api/products/, owned here: GET from Elasticsearch (the listing and search), POST
+    creates through the catalog's view (catalog's own routes are the products' details)."""
 
     # The listing pages with its own cursor (`next`), not with ?page=.
     pagination_class = None
     schema = _OnePageSchema()
-    throttle_classes = [*ProductViewSet.throttle_classes, SearchRateThrottle]
+    throttle_classes = [*CatalogProductCollection.throttle_classes, SearchRateThrottle]
     renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
@@ -163,23 +88,14 @@ class ProductCollectionViewSet(ProductViewSet):
         "`next`.",
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        params = ProductSearchParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        validated = dict(params.validated_data)
-        words = None
-        if validated["q"]:
-            spelling = spelling_request(validated["q"])
-            words = query_words(search_index("products", spelling, SPELLING_ANSWER))
-        body = product_search(validated, words)
-        result = search_index("products", body, SEARCH_ANSWER)
-        hits = hits_of(result)
-        answer: dict[str, Any] = {"next": None, "results": [_hit(h) for h in hits]}
-        if len(hits) == body["size"]:
+        page = selectors.search_products(validated(ProductSearchParams, request.query_params))
+        answer: dict[str, Any] = {"next": None, "results": page.results}
+        if page.next_cursor is not None:
             query = {k: v for k, v in request.query_params.items() if k != "cursor"}
-            query["cursor"] = encode_cursor(hits[-1]["sort"], relevance=bool(validated["q"]))
+            query["cursor"] = page.next_cursor
             answer["next"] = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
-        if validated.get("facets"):
-            answer["facets"] = _facets(result.get("aggregations", {}))
+        if page.facets is not None:
+            answer["facets"] = page.facets
         return Response(answer)
 
 
@@ -187,30 +103,15 @@ class _AutocompleteView(APIView):
     permission_classes = [TokenScopes, permissions.AllowAny]
     throttle_classes = [SearchRateThrottle]
     renderer_classes = [FastJSONRenderer]
-    kind = ""
-
-    def body(self, q: str, size: int) -> dict[str, Any]:
-        raise NotImplementedError
+    suggest: Callable[[str], list[dict[str, Any]]]
 
     def get(self, request: Request) -> Response:
-        params = AutocompleteParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        q, size = params.validated_data["q"], settings.SEARCH_AUTOCOMPLETE_SIZE
-        if not q:
-            return Response({"results": []})  # nothing typed, nothing to suggest
-        # The analyzer lowercases, so "Gar" and "gar" are one answer; hashed: any text is a key.
-        typed = hashlib.blake2b(q.lower().encode(), digest_size=16).hexdigest()
-        key = f"autocomplete:{self.kind}:{size}:{typed}"
-        suggestions = suggestions_cache().get(key)
-        if suggestions is None:
-            result = search_index(self.kind, self.body(q, size), SOURCE_ANSWER)
-            suggestions = [h["_source"] for h in hits_of(result)]
-            suggestions_cache().set(key, suggestions, settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS)
-        return Response({"results": suggestions})
+        q = validated(AutocompleteParams, request.query_params)["q"]
+        return Response({"results": type(self).suggest(q)})
 
 
 class TagAutocompleteView(_AutocompleteView):
-    kind = "tags"
+    suggest = staticmethod(selectors.suggest_tags)
 
     @extend_schema(
         parameters=[AutocompleteParams],
@@ -235,12 +136,9 @@ class TagAutocompleteView(_AutocompleteView):
     def get(self, request: Request) -> Response:
         return super().get(request)
 
-    def body(self, q: str, size: int) -> dict[str, Any]:
-        return tag_autocomplete(q, size)
-
 
 class ProductAutocompleteView(_AutocompleteView):
-    kind = "products"
+    suggest = staticmethod(selectors.suggest_products)
 
     @extend_schema(
         parameters=[AutocompleteParams],
@@ -260,6 +158,3 @@ class ProductAutocompleteView(_AutocompleteView):
     )
     def get(self, request: Request) -> Response:
         return super().get(request)
-
-    def body(self, q: str, size: int) -> dict[str, Any]:
-        return product_autocomplete(q, size)
