@@ -25,10 +25,15 @@ MAX_TAGS_PER_PRODUCT = 20
 
 
 def _changed(*, products: Iterable[Any] = (), tags: Iterable[Any] = ()) -> None:
-    """Tell listeners (the search sync) what changed, inside the current transaction."""
-    catalog_changed.send(
-        sender=Product, product_ids=[*map(str, products)], tag_ids=[*map(str, tags)]
-    )
+    """Tell listeners (the search sync) what changed, inside the current transaction. The
+    tags get a new version first (under their row locks): what they show, the count of
+    products for sale carrying them, may have changed with those products."""
+    tag_ids = [*map(str, tags)]
+    if tag_ids:
+        Tag.all_objects.filter(pk__in=tag_ids).update(
+            version=F("version") + 1, updated=timezone.now()
+        )
+    catalog_changed.send(sender=Product, product_ids=[*map(str, products)], tag_ids=tag_ids)
 
 
 EDITABLE_FIELDS = ("name", "description", "price", "stock")
@@ -97,8 +102,7 @@ def rename_tag(*, tag: Tag, name: str) -> Tag:
     """Rename a tag; every product carrying it gets a new revision (its document changes)."""
     tag = Tag.objects.select_for_update().get(pk=tag.pk)
     tag.name = normalize_tag_name(name)
-    tag.version += 1
-    tag.save(update_fields=["name", "version", "updated"])
+    tag.save(update_fields=["name", "updated"])  # its new version: _changed below
     product_ids = list(ProductTag.objects.filter(tag=tag).values_list("product_id", flat=True))
     bump_product_versions(product_ids)
     _changed(products=product_ids, tags=[tag.pk])

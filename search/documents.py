@@ -1,6 +1,11 @@
-"""django-elasticsearch-dsl documents: which model feeds which index, built from the
-mapping files. The sync and the reindex write through search.indexing with external
-versions; these classes keep the library's registry and the Index definitions in one place."""
+"""django-elasticsearch-dsl documents: which model feeds which index, which rows are
+indexed (`get_queryset`) and how each is prepared (`prepare`), with the index settings from
+the mapping files. Changes reach the index through the library's documented hook, the
+signal processor (search.signals), and are written by search.indexing with external
+versions, which the library's `update()` does not send. The mappings are the files'
+(es/mappings/), applied by search.indices when an index is created; the library's own
+`search_index` command is not used: it would create indices without aliases or versions
+(use `manage.py search_reindex`)."""
 
 from typing import Any
 
@@ -21,7 +26,6 @@ class ProductDocument(Document):
     class Django:
         model = Product
         fields: list[str] = []
-        ignore_signals = True  # the outbox processor handles changes
         auto_refresh = False
 
     def get_queryset(self) -> Any:
@@ -40,7 +44,6 @@ class TagDocument(Document):
     class Django:
         model = Tag
         fields: list[str] = []
-        ignore_signals = True
         auto_refresh = False
 
     def get_queryset(self) -> Any:
@@ -48,9 +51,3 @@ class TagDocument(Document):
 
     def prepare(self, instance: Tag) -> dict[str, Any]:
         return tag_document(instance)
-
-
-# The mapping files are the one source: the documents' mappings are read from them too, so
-# the library's own tooling (`ProductDocument._index.to_dict()`) describes the same index.
-for _document, _kind in ((ProductDocument, "products"), (TagDocument, "tags")):
-    _document._doc_type.mapping._update_from_dict(index_body(_kind)["mappings"])
