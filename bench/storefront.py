@@ -17,7 +17,7 @@ section of docs/PERFORMANCE.md. Not a test.
     .venv/bin/python -m bench.storefront --products 100000   (make bench-storefront)
 """
 
-import argparse
+import os
 import sys
 import tempfile
 import time
@@ -27,13 +27,11 @@ from bench.harness import (
     Report,
     arguments,
     configure,
-    machine,
     ms,
     parse_and_set_up,
     percentile,
+    publish,
     running_servers,
-    stamp,
-    write_section,
 )
 from bench.search_common import QUERIES
 
@@ -247,21 +245,16 @@ def measure(report: Report, api: str, rounds: int) -> None:
     )
 
 
-def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> None:
-    lines = [
-        "## Storefront: keystroke to results in the browser (`make bench-storefront`)",
-        "",
-        f"- Date: {stamp(total_seconds)}.",
-        f"- Machine: {machine()}. API = gunicorn as `make run` serves it "
-        "(`config/gunicorn.py`), `DEBUG` off; browser = "
-        "Debian's Chromium, headless, driven by Selenium, on the same machine.",
-        f"- Command: `.venv/bin/python -m bench.storefront --products {args.products} "
-        f"--rounds {args.rounds}` (with `DATABASE_URL`, `REDIS_URL`, "
-        "`ELASTICSEARCH_INDEX_PREFIX=bench`).",
-        "",
-        *report.table(),
-        "",
-        "How: the page marks each keystroke with the User Timing API: from the `input` "
+def write_report(report: Report) -> None:
+    publish(
+        "storefront",
+        report,
+        title="Storefront: keystroke to results in the browser (`make bench-storefront`)",
+        machine_note=". API = gunicorn as `make run` serves it (`config/gunicorn.py`), `DEBUG` "
+        "off; browser = Debian's Chromium, headless, driven by Selenium, on the same machine.",
+        command_note=" (with `DATABASE_URL`, `REDIS_URL`, "
+        f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`).",
+        how="How: the page marks each keystroke with the User Timing API: from the `input` "
         "event's own timestamp to the frame after the new results (or suggestions) are in "
         "the DOM (`requestAnimationFrame` + a task), so the figure is what a person waits "
         "for, Chromium's input handling, JSON parsing and layout included. The baseline is "
@@ -273,10 +266,7 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "typed from an empty box; one key at a time waits for each key's results before the "
         "next key; steady typing sends keys every "
         f"{1000 // STEADY_KEYS_PER_SECOND} ms without waiting.",
-        "",
-        *report.closing(),
-    ]
-    write_section("storefront", lines)
+    )
 
 
 def main() -> int:
@@ -284,7 +274,6 @@ def main() -> int:
     parser.add_argument("--products", type=int, default=100_000, help="catalog size")
     parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
     args = parse_and_set_up(parser)
-    run_started = time.perf_counter()
     report = Report()
     with report.phase("catalog"):
         ensure_catalog(report, args.products)
@@ -295,7 +284,7 @@ def main() -> int:
         with report.phase("type in the browser"):
             measure(report, api, args.rounds)
 
-    write_report(report, args, time.perf_counter() - run_started)
+    write_report(report)
     return report.finish()
 
 
