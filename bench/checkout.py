@@ -41,6 +41,7 @@ from bench.harness import (
     publish,
     running_servers,
     signed_in,
+    times,
 )
 
 configure(index_prefix="bench")
@@ -190,7 +191,7 @@ def checkouts(
         summary(orders, elapsed, "orders")
         + (f"; {orders.statuses[409]} refused 409 (sold out)" if hot else ""),
         baseline=f"bag GET {baseline_rate:,.1f} req/s",
-        ratio=f"{rate / baseline_rate:.2f}x",
+        ratio=times(rate / baseline_rate),
     )
     report.notes.append(
         f"{name}: `POST /api/bag/items/` {summary(adds, elapsed, 'adds')}; answers of "
@@ -244,13 +245,13 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--buyers", type=int, default=16, help="concurrent buyers")
-    parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
-    parser.add_argument(
-        "--hot-stock", type=int, default=200, help="units of the hot product (sells out mid-phase)"
+    options = arguments(
+        __doc__,
+        buyers=(16, "concurrent buyers"),
+        seconds=(20.0, "length of each phase"),
+        hot_stock=(200, "units of the hot product (sells out mid-phase)"),
     )
-    args = parse_and_set_up(parser)
+    args = parse_and_set_up(options)
     report = Report()
     with running_servers("checkout", report) as servers:
         with report.phase("start API and worker"):

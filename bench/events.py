@@ -32,6 +32,7 @@ from bench.harness import (
     publish,
     running_servers,
     timed,
+    times,
 )
 
 configure(index_prefix="bench")
@@ -163,7 +164,7 @@ def relay_throughput(report: Report, backend: str, shop: Shop, count: int) -> No
         f"{rate:,.0f} events/s",
         baseline=f"bare {'XADD pipeline' if backend == 'redis' else 'produce + flush'}: "
         f"{baseline:,.0f} events/s",
-        ratio=f"{rate / baseline:.2f}x",
+        ratio=times(rate / baseline),
     )
 
 
@@ -265,11 +266,11 @@ def write_report(report: Report) -> None:
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--events", type=int, default=20_000, help="pending events to relay")
-    parser.add_argument("--orders", type=int, default=200, help="orders for the lag")
-    parser.add_argument(
-        "--backends", default=",".join(BACKENDS), help="which of them, e.g. redis (no Kafka)"
+    parser = arguments(
+        __doc__,
+        events=(20_000, "pending events to relay"),
+        orders=(200, "orders for the lag"),
+        backends=(",".join(BACKENDS), "which of them, e.g. redis (no Kafka)"),
     )
     args = parse_and_set_up(parser)
     backends = [b for b in args.backends.split(",") if b]

@@ -56,9 +56,17 @@ BENCH_LIMITS = {
 }
 
 
-def arguments(doc: str | None) -> argparse.ArgumentParser:
-    """A benchmark's command line, described by the first paragraph of its docstring."""
-    return argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+def arguments(doc: str | None, **options: tuple[Any, str]) -> argparse.ArgumentParser:
+    """A benchmark's command line, described by the first paragraph of its docstring: each
+    option `name=(default, help)` becomes `--name` of the default's type (a flag if False)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+    for name, (default, text) in options.items():
+        flag = "--" + name.replace("_", "-")
+        if default is False:
+            parser.add_argument(flag, action="store_true", help=text)
+        else:
+            parser.add_argument(flag, type=type(default), default=default, help=text)
+    return parser
 
 
 def parse_and_set_up(parser: argparse.ArgumentParser) -> argparse.Namespace:
@@ -116,8 +124,18 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def times(ratio: float) -> str:
+    """A ratio to its baseline as the tables print it: `0.42x`."""
+    return f"{ratio:.2f}x"
+
+
 def p50_p95(samples: list[float]) -> str:
     return f"{ms(percentile(samples, 50))} / {ms(percentile(samples, 95))}"
+
+
+def p50_p95_n(samples: list[float]) -> str:
+    """A latency figure as the tables print it: p50 / p95 and how many samples."""
+    return f"{p50_p95(samples)} (n={len(samples)})"
 
 
 def median(values: list[float]) -> float:

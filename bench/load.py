@@ -234,11 +234,13 @@ def steady_drain(backlog: int, drained_after: float | None) -> str:
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--users", type=int, default=32)
-    parser.add_argument("--seconds", type=int, default=120, help="length of each run")
-    args = parse_and_set_up(parser)
+    options = arguments(
+        __doc__,
+        products=(100_000, "catalog size"),
+        users=(32, "concurrent locust users"),
+        seconds=(120, "length of each run"),
+    )
+    args = parse_and_set_up(options)
     from django.utils import timezone
 
     run_started = time.perf_counter()

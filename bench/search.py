@@ -39,6 +39,7 @@ from bench.harness import (
     configure,
     parse_and_set_up,
     timed,
+    times,
     verdict,
 )
 from bench.search_autocomplete import autocomplete_latency
@@ -118,7 +119,7 @@ def reindex_vs_bulk(report: Report) -> None:
         "search_reindex (products)",
         f"{documents:,} docs in {reindex_seconds:.1f} s = {reindex_rate:,.0f} docs/s",
         baseline=f"raw helpers.bulk: {raw_rate:,.0f} docs/s",
-        ratio=f"{ratio:.2f}x",
+        ratio=times(ratio),
         target="≥ 0.7x",
         status=verdict(ratio >= 0.7),
     )
@@ -188,13 +189,13 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--products", type=int, default=100_000, help="catalog size N")
-    parser.add_argument("--skip-seed", action="store_true", help="use the catalog as it is")
-    parser.add_argument(
-        "--skip-reindex", action="store_true", help="use the index as it is (while iterating)"
+    options = arguments(
+        __doc__,
+        products=(100_000, "catalog size N"),
+        skip_seed=(False, "use the catalog as it is"),
+        skip_reindex=(False, "use the index as it is (while iterating)"),
     )
-    args = parse_and_set_up(parser)
+    args = parse_and_set_up(options)
     report = Report()
     if not args.skip_seed:
         with report.phase("seed"):

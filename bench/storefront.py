@@ -28,6 +28,7 @@ from bench.harness import (
     arguments,
     configure,
     ms,
+    p50_p95_n,
     parse_and_set_up,
     percentile,
     publish,
@@ -199,7 +200,7 @@ def measure(report: Report, api: str, rounds: int) -> None:
     ratio = percentile(results, 50) / percentile(fetches, 50)
     report.add(
         "keystroke → results redrawn, one key at a time, p50 / p95",
-        f"{p50_p95(results)} (n={len(results)})",
+        p50_p95_n(results),
         baseline=f"its `GET /api/products/?q=…&facets=true` in the browser: {p50_p95(fetches)}",
         ratio=f"p50 {ratio:.2f}x",
         target="p95 ≤ 300 ms",
@@ -208,7 +209,7 @@ def measure(report: Report, api: str, rounds: int) -> None:
     suggestions = [s["suggestions"] for s in careful if s["suggestions"] is not None]
     report.add(
         "keystroke → suggestions shown (products + tags), p50 / p95",
-        f"{p50_p95(suggestions)} (n={len(suggestions)})",
+        p50_p95_n(suggestions),
         target="p95 ≤ 150 ms",
         status="PASS" if percentile(suggestions, 95) <= 150 else "MISS",
     )
@@ -218,7 +219,7 @@ def measure(report: Report, api: str, rounds: int) -> None:
     keys = sum(s["keys"] for s in steady)
     report.add(
         f"typing at {STEADY_KEYS_PER_SECOND} keys/s: last key → its results, p50 / p95",
-        f"{p50_p95(last)} (n={len(last)})",
+        p50_p95_n(last),
         baseline=f"its request: {p50_p95(last_fetch)}",
         ratio=f"p50 {percentile(last, 50) / percentile(last_fetch, 50):.2f}x",
         target="p95 ≤ 300 ms",
@@ -270,10 +271,11 @@ def write_report(report: Report) -> None:
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--products", type=int, default=100_000, help="catalog size")
-    parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
-    args = parse_and_set_up(parser)
+    args = parse_and_set_up(
+        arguments(
+            __doc__, products=(100_000, "catalog size"), rounds=(1, "passes over the queries")
+        )
+    )
     report = Report()
     with report.phase("catalog"):
         ensure_catalog(report, args.products)
