@@ -23,6 +23,7 @@ import tempfile
 import time
 from typing import Any
 
+from bench.chromium import chromedriver, chromium_options
 from bench.harness import (
     Report,
     arguments,
@@ -38,20 +39,6 @@ from bench.search_common import QUERIES
 
 configure(index_prefix="bench")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,900",
-]
 STEADY_KEYS_PER_SECOND = 8
 
 # Resolves with the timings of the keystroke whose text (trimmed) is arguments[0], once the
@@ -117,14 +104,9 @@ def ensure_catalog(report: Report, n_products: int) -> None:
 
 def start_browser() -> Any:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='bench-chromium-')}")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    options = chromium_options(tempfile.mkdtemp(prefix="bench-chromium-"))
+    driver = webdriver.Chrome(service=chromedriver(), options=options)
     driver.set_script_timeout(20)
     return driver
 
