@@ -232,10 +232,12 @@ def write_report(
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--products", type=int, default=20_000)
-    parser.add_argument("--only", default="es,redis,worker,cluster")
-    args = parse_and_set_up(parser)
+    options = arguments(
+        __doc__,
+        products=(20_000, "catalog size"),
+        only=("es,redis,worker,cluster", "which faults, comma-separated"),
+    )
+    args = parse_and_set_up(options)
     only = set(args.only.split(","))
     from django.core.management import call_command
 

@@ -16,9 +16,9 @@ import requests
 
 from bench.harness import (
     ROOT,
-    access_token,
     new_user,
     products_for_sale,
+    signed_in,
 )
 from bench.stores import placed_events, products_in_index
 
@@ -124,25 +124,15 @@ class Store:
         run = uuid.uuid4().hex[:6]
         seller = new_user(f"chaos-seller-{run}")
         self.supply = products_for_sale(
-            seller,
-            [f"Chaos supply {run} {n}" for n in range(20)],
-            "Bought while things break.",
-            "5.00",
-            stock=1_000_000,
+            seller, f"Chaos supply {run} ", 20, "Bought while things break.", "5.00", 1_000_000
         )
         self.shoppers = []
         for n in range(n_shoppers):
             user = new_user(f"chaos-{run}-{n}")
-            session = requests.Session()
-            session.headers["Authorization"] = f"Bearer {access_token(user)}"
             own = products_for_sale(
-                user,
-                [f"Chaos listing {run} {n}-{k}" for k in range(3)],
-                "Edited while things break.",
-                "10.00",
-                stock=5,
+                user, f"Chaos listing {run} {n}-", 3, "Edited while things break.", "10.00", 5
             )
-            self.shoppers.append(Shopper(session, own))
+            self.shoppers.append(Shopper(signed_in(user), own))
 
     def create(self, shopper: Shopper) -> Attempt:
         word = uuid.uuid4().hex[:10]

@@ -32,18 +32,16 @@ import requests
 from bench.harness import (
     Report,
     arguments,
-    command_line,
     configure,
-    machine,
     ms,
     new_user,
     parse_and_set_up,
     percentile,
     products_for_sale,
+    publish,
     running_servers,
     signed_in,
-    stamp,
-    write_section,
+    times,
 )
 
 configure(index_prefix="bench")
@@ -114,15 +112,10 @@ def make_people(n_buyers: int, hot_stock: int) -> tuple[list[Buyer], str]:
     buyers = []
     for n in range(n_buyers):
         user = new_user(f"bench-buyer-{run}-{n:02d}")
-        session = signed_in(user)
         products = products_for_sale(
-            seller,
-            [f"Bench item {run} {n}-{k}" for k in range(2)],
-            "For the checkout benchmark.",
-            "12.50",
-            stock=1_000_000,
+            seller, f"Bench item {run} {n}-", 2, "For the checkout benchmark.", "12.50", 1_000_000
         )
-        buyers.append(Buyer(user, session, products))
+        buyers.append(Buyer(user, signed_in(user), products))
     hot = create_product(
         owner=seller,
         name=f"Bench hot item {run}",
@@ -198,7 +191,7 @@ def checkouts(
         summary(orders, elapsed, "orders")
         + (f"; {orders.statuses[409]} refused 409 (sold out)" if hot else ""),
         baseline=f"bag GET {baseline_rate:,.1f} req/s",
-        ratio=f"{rate / baseline_rate:.2f}x",
+        ratio=times(rate / baseline_rate),
     )
     report.notes.append(
         f"{name}: `POST /api/bag/items/` {summary(adds, elapsed, 'adds')}; answers of "
@@ -229,23 +222,18 @@ def oversold(report: Report, hot: str, initial: int) -> None:
 # --- report ---------------------------------------------------------------------------------
 
 
-def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> None:
-    command = command_line()
-    lines = [
-        "## Checkout: `bench/checkout.py` (`make bench-checkout`)",
-        "",
-        f"- Date: {stamp(total_seconds)}.",
-        f"- Machine: {machine()}. API = gunicorn as `make run` serves it "
-        "(`config/gunicorn.py`, 2 workers) + a Celery worker `--concurrency 2` draining the "
-        "search outbox.",
-        f"- Command: `{command}` (with `DATABASE_URL`, `REDIS_URL`, "
+def write_report(report: Report, args: argparse.Namespace) -> None:
+    publish(
+        "checkout",
+        report,
+        title="Checkout: `bench/checkout.py` (`make bench-checkout`)",
+        machine_note=". API = gunicorn as `make run` serves it (`config/gunicorn.py`, 2 "
+        "workers) + a Celery worker `--concurrency 2` draining the search outbox.",
+        command_note=" (with `DATABASE_URL`, `REDIS_URL`, "
         f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`); "
         f"{args.seconds:.0f} s a phase, {args.buyers} buyers, each a thread with its own "
         "keep-alive session.",
-        "",
-        *report.table(),
-        "",
-        "How: each buyer loops: `POST /api/bag/items/` for each product, then "
+        how="How: each buyer loops: `POST /api/bag/items/` for each product, then "
         "`POST /api/orders/` (timed, wall clock with `time.perf_counter`, body read). "
         "Orders/s counts 201s over the phase's wall time, bag adds included, so it is the rate "
         "a buyer really checks out at; the ratio compares it with the bare bag read rate at "
@@ -253,21 +241,17 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "one UPDATE, writes the order and its lines, bumps product versions and records the "
         "search outbox rows, all in one transaction. In the hot phase every order contends "
         f"for the same product row until its {args.hot_stock} units are gone.",
-        "",
-        *report.closing(),
-    ]
-    write_section("checkout", lines)
+    )
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--buyers", type=int, default=16, help="concurrent buyers")
-    parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
-    parser.add_argument(
-        "--hot-stock", type=int, default=200, help="units of the hot product (sells out mid-phase)"
+    options = arguments(
+        __doc__,
+        buyers=(16, "concurrent buyers"),
+        seconds=(20.0, "length of each phase"),
+        hot_stock=(200, "units of the hot product (sells out mid-phase)"),
     )
-    args = parse_and_set_up(parser)
-    run_started = time.perf_counter()
+    args = parse_and_set_up(options)
     report = Report()
     with running_servers("checkout", report) as servers:
         with report.phase("start API and worker"):
@@ -292,7 +276,7 @@ def main() -> int:
                 hot_stock=args.hot_stock,
             )
 
-    write_report(report, args, time.perf_counter() - run_started)
+    write_report(report, args)
     return report.finish()
 
 

@@ -13,7 +13,6 @@ It writes its section of docs/PERFORMANCE.md and prints the table. Not a test.
     .venv/bin/python -m bench.events [--events 20000] [--orders 200]
 """
 
-import argparse
 import json
 import os
 import sys
@@ -26,16 +25,14 @@ from typing import Any
 from bench.harness import (
     Report,
     arguments,
-    command_line,
     configure,
-    machine,
     ms,
     parse_and_set_up,
     percentile,
+    publish,
     running_servers,
-    stamp,
     timed,
-    write_section,
+    times,
 )
 
 configure(index_prefix="bench")
@@ -167,7 +164,7 @@ def relay_throughput(report: Report, backend: str, shop: Shop, count: int) -> No
         f"{rate:,.0f} events/s",
         baseline=f"bare {'XADD pipeline' if backend == 'redis' else 'produce + flush'}: "
         f"{baseline:,.0f} events/s",
-        ratio=f"{rate / baseline:.2f}x",
+        ratio=times(rate / baseline),
     )
 
 
@@ -248,47 +245,38 @@ def commit_to_published(report: Report, backend: str, shop: Shop, orders: int) -
 # --- report ---------------------------------------------------------------------------------
 
 
-def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> None:
-    command = command_line()
-    lines = [
-        "## Event relay: `bench/events.py` (`make bench-events`)",
-        "",
-        f"- Date: {stamp(total_seconds)}.",
-        f"- Machine: {machine()}. Redis 7 (Debian), Kafka 4.4 single node (KRaft, heap 512 MB); "
-        "a Celery worker `--concurrency 2` relays during the lag phase.",
-        f"- Command: `{command}` (with `DATABASE_URL`, `REDIS_URL`, Kafka on "
-        "`KAFKA_BOOTSTRAP_SERVERS`).",
-        "",
-        *report.table(),
-        "",
-        "How: throughput publishes N pending rows built from a real two-line `placed` event "
-        f"(each its own id and subject) with `events.relay.relay()` in batches of {BATCH}: "
-        "a batch taken with `SKIP LOCKED`, published, marked, committed; the baseline sends the "
-        "same bytes in the same batches straight to the backend (a non-transactional pipeline "
-        "of XADDs; produce then flush, idempotent producer, `acks=all`). The lag is measured "
-        "from the commit of `place_order` (an `on_commit` callback registered first) to the "
-        "moment a consumer thread reading the stream sees the event, at about 40 orders/s; it "
-        "includes the wake-up through Redis to the worker, the relay's select and mark, and "
-        "the consumer's own polling.",
-        "",
-        *report.closing(),
-    ]
-    write_section("events", lines)
+def write_report(report: Report) -> None:
+    publish(
+        "events",
+        report,
+        title="Event relay: `bench/events.py` (`make bench-events`)",
+        machine_note=". Redis 7 (Debian), Kafka 4.4 single node (KRaft, heap 512 MB); a Celery "
+        "worker `--concurrency 2` relays during the lag phase.",
+        command_note=" (with `DATABASE_URL`, `REDIS_URL`, Kafka on `KAFKA_BOOTSTRAP_SERVERS`).",
+        how="How: throughput publishes N pending rows built from a real two-line `placed` "
+        "event (each its own id and subject) with `events.relay.relay()` in batches of "
+        f"{BATCH}: a batch taken with `SKIP LOCKED`, published, marked, committed; the "
+        "baseline sends the same bytes in the same batches straight to the backend (a "
+        "non-transactional pipeline of XADDs; produce then flush, idempotent producer, "
+        "`acks=all`). The lag is measured from the commit of `place_order` (an `on_commit` "
+        "callback registered first) to the moment a consumer thread reading the stream sees "
+        "the event, at about 40 orders/s; it includes the wake-up through Redis to the "
+        "worker, the relay's select and mark, and the consumer's own polling.",
+    )
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--events", type=int, default=20_000, help="pending events to relay")
-    parser.add_argument("--orders", type=int, default=200, help="orders for the lag")
-    parser.add_argument(
-        "--backends", default=",".join(BACKENDS), help="which of them, e.g. redis (no Kafka)"
+    parser = arguments(
+        __doc__,
+        events=(20_000, "pending events to relay"),
+        orders=(200, "orders for the lag"),
+        backends=(",".join(BACKENDS), "which of them, e.g. redis (no Kafka)"),
     )
     args = parse_and_set_up(parser)
     backends = [b for b in args.backends.split(",") if b]
     unknown = set(backends) - set(BACKENDS)
     if unknown:
         parser.error(f"unknown backends: {sorted(unknown)}; choose from {BACKENDS}")
-    run_started = time.perf_counter()
     report = Report()
     shop = Shop()
     run = uuid.uuid4().hex[:6]
@@ -305,7 +293,7 @@ def main() -> int:
             time.sleep(4)  # the worker connects and starts consuming
             commit_to_published(report, backend, shop, args.orders)
 
-    write_report(report, args, time.perf_counter() - run_started)
+    write_report(report)
     return report.finish()
 
 

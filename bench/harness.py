@@ -56,9 +56,17 @@ BENCH_LIMITS = {
 }
 
 
-def arguments(doc: str | None) -> argparse.ArgumentParser:
-    """A benchmark's command line, described by the first paragraph of its docstring."""
-    return argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+def arguments(doc: str | None, **options: tuple[Any, str]) -> argparse.ArgumentParser:
+    """A benchmark's command line, described by the first paragraph of its docstring: each
+    option `name=(default, help)` becomes `--name` of the default's type (a flag if False)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+    for name, (default, text) in options.items():
+        flag = "--" + name.replace("_", "-")
+        if default is False:
+            parser.add_argument(flag, action="store_true", help=text)
+        else:
+            parser.add_argument(flag, type=type(default), default=default, help=text)
+    return parser
 
 
 def parse_and_set_up(parser: argparse.ArgumentParser) -> argparse.Namespace:
@@ -116,8 +124,18 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def times(ratio: float) -> str:
+    """A ratio to its baseline as the tables print it: `0.42x`."""
+    return f"{ratio:.2f}x"
+
+
 def p50_p95(samples: list[float]) -> str:
     return f"{ms(percentile(samples, 50))} / {ms(percentile(samples, 95))}"
+
+
+def p50_p95_n(samples: list[float]) -> str:
+    """A latency figure as the tables print it: p50 / p95 and how many samples."""
+    return f"{p50_p95(samples)} (n={len(samples)})"
 
 
 def median(values: list[float]) -> float:
@@ -207,6 +225,7 @@ class Report:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     whys: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)  # the whole run's clock
 
     def add(self, *args: Any, **kwargs: Any) -> Row:
         row = Row(*args, **kwargs)
@@ -419,10 +438,11 @@ def signed_in(user: Any) -> requests.Session:
 
 
 def products_for_sale(
-    owner: Any, names: list[str], description: str, price: str, stock: int
+    owner: Any, name: str, count: int, description: str, price: str, stock: int
 ) -> list[str]:
-    """Active products of `owner`, one per name, through the catalog's own service (outbox
-    rows for the search sync included); their ids as strings, as the API names them."""
+    """`count` active products of `owner`, named `name` + 0, 1, …, through the catalog's own
+    service (outbox rows for the search sync included); their ids as strings, as the API
+    names them."""
     from decimal import Decimal
 
     from catalog.services import create_product
@@ -431,14 +451,14 @@ def products_for_sale(
         str(
             create_product(
                 owner=owner,
-                name=name,
+                name=f"{name}{k}",
                 description=description,
                 price=Decimal(price),
                 stock=stock,
                 publish=True,
             ).pk
         )
-        for name in names
+        for k in range(count)
     ]
 
 
@@ -503,3 +523,37 @@ def write_section(key: str, lines: list[str], path: Path = REPORT, header: str =
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text)
+
+
+def publish(
+    key: str,
+    report: Report,
+    *,
+    title: str,
+    machine_note: str,
+    command_note: str,
+    how: str,
+    intro: tuple[str, ...] = (),
+    facts: tuple[str, ...] = (),
+    after: tuple[str, ...] = (),
+) -> None:
+    """Write a benchmark's section in the shape they all share: title, `intro` lines, date,
+    machine (+ `machine_note`), `facts`, the command run (+ `command_note`), the table, how
+    it was measured, the notes, misses and failed phases, then `after`."""
+    lines = [
+        f"## {title}",
+        "",
+        *intro,
+        f"- Date: {stamp(time.perf_counter() - report.started)}.",
+        f"- Machine: {machine()}{machine_note}",
+        *facts,
+        f"- Command: `{command_line()}`{command_note}",
+        "",
+        *report.table(),
+        "",
+        how,
+        "",
+        *report.closing(),
+        *after,
+    ]
+    write_section(key, lines)

@@ -95,7 +95,8 @@ def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
     seller = new_user(f"load-seller-{run}")
     buyable = products_for_sale(
         seller,
-        [f"Load test supply {run} {n}" for n in range(100)],
+        f"Load test supply {run} ",
+        100,
         "Plenty in stock: shoppers check out during the load test.",
         "9.90",
         stock=10_000_000,
@@ -104,11 +105,7 @@ def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
     for n in range(n_users):
         user = new_user(f"load-shopper-{run}-{n:02d}")
         own = products_for_sale(
-            user,
-            [f"Load test listing {run} {n}-{k}" for k in range(2)],
-            "Edited during the load test.",
-            "20.00",
-            stock=10,
+            user, f"Load test listing {run} {n}-", 2, "Edited during the load test.", "20.00", 10
         )
         accounts.append({"token": access_token(user), "own_products": own})
     active = Product.objects.filter(state=ProductState.ACTIVE).values_list("id", flat=True)
@@ -237,11 +234,13 @@ def steady_drain(backlog: int, drained_after: float | None) -> str:
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--users", type=int, default=32)
-    parser.add_argument("--seconds", type=int, default=120, help="length of each run")
-    args = parse_and_set_up(parser)
+    options = arguments(
+        __doc__,
+        products=(100_000, "catalog size"),
+        users=(32, "concurrent locust users"),
+        seconds=(120, "length of each run"),
+    )
+    args = parse_and_set_up(options)
     from django.utils import timezone
 
     run_started = time.perf_counter()

@@ -27,7 +27,6 @@ it should use; the prefix defaults to `bench` so it never touches other prefixes
 import argparse
 import os
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -37,12 +36,11 @@ from bench import harness
 from bench.harness import (
     ROOT,
     arguments,
-    command_line,
     configure,
     parse_and_set_up,
     timed,
+    times,
     verdict,
-    write_section,
 )
 from bench.search_autocomplete import autocomplete_latency
 from bench.search_common import ALL_QUERIES, CONCURRENT_CLIENTS, Bodies, Report
@@ -121,47 +119,47 @@ def reindex_vs_bulk(report: Report) -> None:
         "search_reindex (products)",
         f"{documents:,} docs in {reindex_seconds:.1f} s = {reindex_rate:,.0f} docs/s",
         baseline=f"raw helpers.bulk: {raw_rate:,.0f} docs/s",
-        ratio=f"{ratio:.2f}x",
+        ratio=times(ratio),
         target="≥ 0.7x",
         status=verdict(ratio >= 0.7),
     )
 
 
-def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> None:
+def write_report(report: Report, args: argparse.Namespace) -> None:
     from django.conf import settings
 
     from catalog.models import Product
     from config import gunicorn as gunicorn_conf
 
     products = Product.objects.count()
-    command = command_line()
-    table = report.table()
     serving = (
         f"gunicorn `-c python:config.gunicorn` ({gunicorn_conf.workers} workers x "
         f"{gunicorn_conf.threads} threads, `{gunicorn_conf.worker_class}`, keep-alive), as "
         "`make run` serves it"
     )
-    lines = [
-        "## Search: `bench/search.py` (`make bench`)",
-        "",
-        '"Before" is the search API as it was before issue 10, frozen in `bench/before.py` '
-        "(old query and highlighting, old views and middleware, gunicorn `-w 2` sync), served "
-        "by the baseline server of the same run.",
-        "",
-        f"- Date: {harness.stamp(total_seconds)}.",
-        f"- Machine: {harness.machine()}; possibly shared with other engineers' jobs (see "
+    sections = [line for title, text in report.sections for line in (f"### {title}", "", text, "")]
+    harness.publish(
+        "search",
+        report,
+        title="Search: `bench/search.py` (`make bench`)",
+        intro=(
+            '"Before" is the search API as it was before issue 10, frozen in `bench/before.py` '
+            "(old query and highlighting, old views and middleware, gunicorn `-w 2` sync), "
+            "served by the baseline server of the same run.",
+            "",
+        ),
+        machine_note="; possibly shared with other engineers' jobs (see "
         f'"How noisy it was"). Elasticsearch heap 768 MB. API: {serving}; Celery worker '
         "`--concurrency 2`.",
-        f"- Catalog: N = {args.products:,} requested, {products:,} products in the database "
-        "(seeded by `manage.py seed_catalog`).",
-        f"- Command: `{command}` (with `DATABASE_URL`, `REDIS_URL`, "
+        facts=(
+            f"- Catalog: N = {args.products:,} requested, {products:,} products in the database "
+            "(seeded by `manage.py seed_catalog`).",
+        ),
+        command_note=" (with `DATABASE_URL`, `REDIS_URL`, "
         f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`), as "
         '`make bench BENCH_ARGS="..."` runs it.',
-        "",
-        *table,
-        "",
-        "How: latencies are wall time with `time.perf_counter` after a warm-up; HTTP goes over "
-        '127.0.0.1 (one keep-alive connection per client); "straight to Elasticsearch" '
+        how="How: latencies are wall time with `time.perf_counter` after a warm-up; HTTP goes "
+        'over 127.0.0.1 (one keep-alive connection per client); "straight to Elasticsearch" '
         "sends the very requests the API sends (the spelling request, then the search built "
         "from its answer: `direct_search`). One-client figures interleave the API, the API "
         "before and Elasticsearch query by query, 6 rounds. Queries: "
@@ -173,36 +171,31 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "the ratio is reindex rate / raw rate. The lag is measured from sending the PATCH "
         "(so it includes the request) until a search on the alias finds the new word, "
         "polled every 10 ms.",
-        "",
-        *report.closing(),
-    ]
-    for title, text in report.sections:
-        lines += [f"### {title}", "", text, ""]
-    lines += [
-        "### How noisy it was",
-        "",
-        "Other engineers' jobs (test suites, headless Chromium, their own services) may share "
-        "the 2 cores with a run, so absolute figures move from run to run; the ratios "
-        "compare figures taken in the same minutes. Per phase: machine CPU busy (psutil's "
-        "system-wide CPU times) and the part of it used by processes that are not this run's "
-        "(not this process, its servers or this checkout's PostgreSQL, Redis and "
-        "Elasticsearch, and their children):",
-        "",
-        *[f"- {p}" for p in report.phases],
-        *[f"- {n}" for n in report.noise],
-    ]
-    write_section("search", lines)
+        after=(
+            *sections,
+            "### How noisy it was",
+            "",
+            "Other engineers' jobs (test suites, headless Chromium, their own services) may "
+            "share the 2 cores with a run, so absolute figures move from run to run; the "
+            "ratios compare figures taken in the same minutes. Per phase: machine CPU busy "
+            "(psutil's system-wide CPU times) and the part of it used by processes that are "
+            "not this run's (not this process, its servers or this checkout's PostgreSQL, "
+            "Redis and Elasticsearch, and their children):",
+            "",
+            *[f"- {p}" for p in report.phases],
+            *[f"- {n}" for n in report.noise],
+        ),
+    )
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--products", type=int, default=100_000, help="catalog size N")
-    parser.add_argument("--skip-seed", action="store_true", help="use the catalog as it is")
-    parser.add_argument(
-        "--skip-reindex", action="store_true", help="use the index as it is (while iterating)"
+    options = arguments(
+        __doc__,
+        products=(100_000, "catalog size N"),
+        skip_seed=(False, "use the catalog as it is"),
+        skip_reindex=(False, "use the index as it is (while iterating)"),
     )
-    args = parse_and_set_up(parser)
-    run_started = time.perf_counter()
+    args = parse_and_set_up(options)
     report = Report()
     if not args.skip_seed:
         with report.phase("seed"):
@@ -238,7 +231,7 @@ def main() -> int:
         with report.phase("commit-to-searchable lag"):
             commit_to_searchable(report, api)
 
-    write_report(report, args, time.perf_counter() - run_started)
+    write_report(report, args)
     status = report.finish()
     print(f"\nWritten to {harness.REPORT.relative_to(ROOT)}")
     return status

@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from bench.harness import one_get, p50_p95, percentile, verdict
+from bench.harness import one_get, p50_p95, p50_p95_n, percentile, verdict
 from bench.search_common import (
     PRODUCT_PREFIX_WORDS,
     TAG_PREFIX_WORDS,
@@ -58,7 +58,7 @@ def autocomplete_latency(report: Report, api: str, baseline: str) -> None:
         p95 = percentile(samples["api"], 95)
         report.add(
             f"autocomplete {kind} (1-5 chars) over HTTP, p50 / p95",
-            f"{p50_p95(samples['api'])} (n={len(samples['api'])})",
+            p50_p95_n(samples["api"]),
             baseline=f"before: {p50_p95(samples['before'])}; straight to Elasticsearch: "
             f"{p50_p95(samples['direct'])}",
             ratio=f"p95 {percentile(samples['before'], 95) / p95:.1f}x lower",

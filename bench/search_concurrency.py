@@ -4,7 +4,7 @@ API before issue 10."""
 from collections.abc import Callable
 from typing import Any
 
-from bench.harness import concurrent_loop, p50_p95, percentile, verdict
+from bench.harness import concurrent_loop, p50_p95, percentile, times, verdict
 from bench.search_common import (
     CONCURRENT_CLIENTS,
     Bodies,
@@ -93,7 +93,7 @@ def concurrency(report: Report, api: str, baseline: str, bodies: list[Bodies]) -
         f"{api_rate:,.0f} req/s ({p50_p95(api_lat)}, {api_errors} errors)",
         baseline=f"raw Elasticsearch, same requests: {raw_rate:,.0f} req/s "
         f"({p50_p95(raw_lat)}, {raw_errors} errors)",
-        ratio=f"{api_rate / raw_rate:.2f}x",
+        ratio=times(api_rate / raw_rate),
         target="≥ 0.5x, p95 ≤ 100 ms",
         status=verdict(api_rate / raw_rate >= 0.5 and api_p95 <= 0.1 and not api_errors),
     )

@@ -9,6 +9,7 @@ from bench.harness import (
     ms,
     p50_p95,
     percentile,
+    times,
     verdict,
 )
 from bench.search_common import (
@@ -92,7 +93,7 @@ def highlight_designs(report: Report, bodies: list[Bodies]) -> None:
         "per-word query (typos + last-word prefix) vs old query, no highlighting, p95",
         ms(new),
         baseline=f"old query: {ms(old)}",
-        ratio=f"{new / old:.2f}x",
+        ratio=times(new / old),
         target="≤ 1.25x (no measurable cost)",
         status=verdict(new / old <= 1.25),
     )

@@ -6,7 +6,16 @@ import time
 
 import requests
 
-from bench.harness import http_latencies, ms, one_get, p50_p95, percentile, verdict
+from bench.harness import (
+    http_latencies,
+    ms,
+    one_get,
+    p50_p95,
+    p50_p95_n,
+    percentile,
+    times,
+    verdict,
+)
 from bench.search_common import (
     ALL_QUERIES,
     QUERIES,
@@ -73,7 +82,7 @@ def search_latency(report: Report, api: str, baseline: str) -> list[Bodies]:
     report.per_query["api"] = {q: percentile(v, 50) for q, v in samples["api"].items() if v}
     report.add(
         f"search over HTTP, one client ({len(ALL_QUERIES)} queries), p50 / p95",
-        f"{p50_p95(flat['api'])} (n={len(flat['api'])})",
+        p50_p95_n(flat["api"]),
         baseline=f"before issue 10: {p50_p95(flat['before'])}",
         ratio=f"p95 {before_p95 / api_p95:.1f}x lower",
         target="p50 ≤ 12 ms, p95 ≤ 25 ms",
@@ -85,7 +94,7 @@ def search_latency(report: Report, api: str, baseline: str) -> list[Bodies]:
         "API over Elasticsearch (the same two requests), one client, p50",
         ms(api_p50),
         baseline=f"straight to Elasticsearch: {p50_p95(flat['direct'])}",
-        ratio=f"{ratio:.2f}x",
+        ratio=times(ratio),
         target="≤ 1.5x",
         status=verdict(ratio <= 1.5),
     )

@@ -92,9 +92,7 @@ def one_make_run(log: Path) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parse_and_set_up(parser)
+    args = parse_and_set_up(arguments(__doc__, runs=(3, "times each start and stop is measured")))
     run_started = time.perf_counter()
     report = Report()
     scratch = tempfile.TemporaryDirectory(prefix="bench-startup-")

@@ -17,42 +17,27 @@ section of docs/PERFORMANCE.md. Not a test.
     .venv/bin/python -m bench.storefront --products 100000   (make bench-storefront)
 """
 
-import argparse
+import os
 import sys
 import tempfile
 import time
 from typing import Any
 
+from bench.chromium import chromedriver, chromium_options
 from bench.harness import (
     Report,
     arguments,
     configure,
-    machine,
     ms,
     parse_and_set_up,
     percentile,
+    publish,
     running_servers,
-    stamp,
-    write_section,
 )
 from bench.search_common import QUERIES
 
 configure(index_prefix="bench")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,900",
-]
 STEADY_KEYS_PER_SECOND = 8
 
 # Resolves with the timings of the keystroke whose text (trimmed) is arguments[0], once the
@@ -118,14 +103,9 @@ def ensure_catalog(report: Report, n_products: int) -> None:
 
 def start_browser() -> Any:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='bench-chromium-')}")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    options = chromium_options(tempfile.mkdtemp(prefix="bench-chromium-"))
+    driver = webdriver.Chrome(service=chromedriver(), options=options)
     driver.set_script_timeout(20)
     return driver
 
@@ -175,6 +155,7 @@ def steady_typing(driver: Any, box: Any, queries: list[str]) -> list[dict[str, f
 
 
 def p50_p95(values: list[float]) -> str:
+    """Like harness.p50_p95, for the browser's timings, which are in milliseconds."""
     return f"{ms(percentile(values, 50) / 1000)} / {ms(percentile(values, 95) / 1000)}"
 
 
@@ -247,21 +228,16 @@ def measure(report: Report, api: str, rounds: int) -> None:
     )
 
 
-def write_report(report: Report, args: argparse.Namespace, total_seconds: float) -> None:
-    lines = [
-        "## Storefront: keystroke to results in the browser (`make bench-storefront`)",
-        "",
-        f"- Date: {stamp(total_seconds)}.",
-        f"- Machine: {machine()}. API = gunicorn as `make run` serves it "
-        "(`config/gunicorn.py`), `DEBUG` off; browser = "
-        "Debian's Chromium, headless, driven by Selenium, on the same machine.",
-        f"- Command: `.venv/bin/python -m bench.storefront --products {args.products} "
-        f"--rounds {args.rounds}` (with `DATABASE_URL`, `REDIS_URL`, "
-        "`ELASTICSEARCH_INDEX_PREFIX=bench`).",
-        "",
-        *report.table(),
-        "",
-        "How: the page marks each keystroke with the User Timing API: from the `input` "
+def write_report(report: Report) -> None:
+    publish(
+        "storefront",
+        report,
+        title="Storefront: keystroke to results in the browser (`make bench-storefront`)",
+        machine_note=". API = gunicorn as `make run` serves it (`config/gunicorn.py`), `DEBUG` "
+        "off; browser = Debian's Chromium, headless, driven by Selenium, on the same machine.",
+        command_note=" (with `DATABASE_URL`, `REDIS_URL`, "
+        f"`ELASTICSEARCH_INDEX_PREFIX={os.environ['ELASTICSEARCH_INDEX_PREFIX']}`).",
+        how="How: the page marks each keystroke with the User Timing API: from the `input` "
         "event's own timestamp to the frame after the new results (or suggestions) are in "
         "the DOM (`requestAnimationFrame` + a task), so the figure is what a person waits "
         "for, Chromium's input handling, JSON parsing and layout included. The baseline is "
@@ -273,18 +249,15 @@ def write_report(report: Report, args: argparse.Namespace, total_seconds: float)
         "typed from an empty box; one key at a time waits for each key's results before the "
         "next key; steady typing sends keys every "
         f"{1000 // STEADY_KEYS_PER_SECOND} ms without waiting.",
-        "",
-        *report.closing(),
-    ]
-    write_section("storefront", lines)
+    )
 
 
 def main() -> int:
-    parser = arguments(__doc__)
-    parser.add_argument("--products", type=int, default=100_000, help="catalog size")
-    parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
-    args = parse_and_set_up(parser)
-    run_started = time.perf_counter()
+    args = parse_and_set_up(
+        arguments(
+            __doc__, products=(100_000, "catalog size"), rounds=(1, "passes over the queries")
+        )
+    )
     report = Report()
     with report.phase("catalog"):
         ensure_catalog(report, args.products)
@@ -295,7 +268,7 @@ def main() -> int:
         with report.phase("type in the browser"):
             measure(report, api, args.rounds)
 
-    write_report(report, args, time.perf_counter() - run_started)
+    write_report(report)
     return report.finish()
 
 

@@ -18,32 +18,16 @@ from django.core.signals import request_finished, request_started
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver import Chrome as WebDriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bench.chromium import CHROMEDRIVER, CHROMIUM, chromedriver, chromium_options
 from tests.search.conftest import refresh
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / os.environ.get("STOREFRONT_SCREENSHOTS", ".screenshots")
-# No network beyond localhost, nothing in the background, a profile of its own.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,900",
-    "--lang=en-GB",
-]
 WAIT_SECONDS = 10
 PASSWORD = "not-a-secret-1"  # what tests.conftest.make_user gives every user
 
@@ -53,15 +37,11 @@ def chromium() -> Iterator[WebDriver]:
     for needed in (CHROMIUM, CHROMEDRIVER, AXE):
         if not needed.exists():
             pytest.fail(f"{needed} is missing: run `make browser` (scripts/browser.sh)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
     with tempfile.TemporaryDirectory(prefix="storefront-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
+        options = chromium_options(profile, "--lang=en-GB")
         # "performance": every network event, read for the answers the page's requests got.
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        driver = webdriver.Chrome(service=chromedriver(), options=options)
         driver.set_page_load_timeout(30)
         driver.set_script_timeout(30)
         try:

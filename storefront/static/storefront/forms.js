@@ -103,3 +103,15 @@ export async function busy(button, work) {
     button.removeAttribute("aria-disabled");
   }
 }
+
+/** Submit `form` by script: no page load, one submission at a time (`button` busy while
+ * `work` runs), the previous attempt's field errors cleared first. */
+export function onSubmit(form, button, work) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(button, async () => {
+      clearErrors(form);
+      await work();
+    });
+  });
+}

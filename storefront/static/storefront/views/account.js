@@ -1,7 +1,7 @@
 // Sign up and sign in: the OAuth2 password grant with the public client `storefront`.
 import { request, signIn } from "../api.js";
 import { announce, fill, h } from "../dom.js";
-import { busy, clearErrors, field, messageBox, showErrors } from "../forms.js";
+import { field, messageBox, onSubmit, showErrors } from "../forms.js";
 import { flash, loadUser } from "../session.js";
 
 function nextPath() {
@@ -24,29 +24,25 @@ export function signInView({ main, navigate }) {
     field({ label: "Password", name: "password", type: "password", autocomplete: "current-password", required: true }),
     box,
     submit);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, async () => {
-      clearErrors(form);
-      const username = form.elements.username.value.trim();
-      const password = form.elements.password.value;
-      if (!username || !password) {
-        showErrors(form, box, { status: 400, details: {
-          ...(username ? {} : { username: ["Enter your username."] }),
-          ...(password ? {} : { password: ["Enter your password."] }),
-        } });
-        return;
-      }
-      try {
-        await signIn(username, password);
-        await loadUser();
-        flash(`Welcome back, ${username}.`);
-        navigate(nextPath());
-      } catch (error) {
-        showErrors(form, box, error);
-        form.elements.password.focus();
-      }
-    });
+  onSubmit(form, submit, async () => {
+    const username = form.elements.username.value.trim();
+    const password = form.elements.password.value;
+    if (!username || !password) {
+      showErrors(form, box, { status: 400, details: {
+        ...(username ? {} : { username: ["Enter your username."] }),
+        ...(password ? {} : { password: ["Enter your password."] }),
+      } });
+      return;
+    }
+    try {
+      await signIn(username, password);
+      await loadUser();
+      flash(`Welcome back, ${username}.`);
+      navigate(nextPath());
+    } catch (error) {
+      showErrors(form, box, error);
+      form.elements.password.focus();
+    }
   });
   fill(main,
     h("h1", {}, "Sign in"),
@@ -66,30 +62,26 @@ export function signUpView({ main, navigate }) {
       hint: "At least 8 characters, not only digits, not too common." }),
     box,
     submit);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, async () => {
-      clearErrors(form);
-      const username = form.elements.username.value.trim();
-      const email = form.elements.email.value.trim();
-      const password = form.elements.password.value;
-      try {
-        await request("/api/users/", { method: "POST", json: { username, email, password } });
-      } catch (error) {
-        showErrors(form, box, error);
-        return;
-      }
-      try {
-        await signIn(username, password);
-        await loadUser();
-      } catch (error) {
-        showErrors(form, box, error);
-        return;
-      }
-      flash(`Welcome, ${username}! Your account is ready.`);
-      announce("Account created. You are signed in.");
-      navigate(nextPath());
-    });
+  onSubmit(form, submit, async () => {
+    const username = form.elements.username.value.trim();
+    const email = form.elements.email.value.trim();
+    const password = form.elements.password.value;
+    try {
+      await request("/api/users/", { method: "POST", json: { username, email, password } });
+    } catch (error) {
+      showErrors(form, box, error);
+      return;
+    }
+    try {
+      await signIn(username, password);
+      await loadUser();
+    } catch (error) {
+      showErrors(form, box, error);
+      return;
+    }
+    flash(`Welcome, ${username}! Your account is ready.`);
+    announce("Account created. You are signed in.");
+    navigate(nextPath());
   });
   fill(main,
     h("h1", {}, "Create an account"),

@@ -1,5 +1,6 @@
 // Small pieces several views share.
-import { h, fill } from "../dom.js";
+import { request } from "../api.js";
+import { h, fill, settleFocus } from "../dom.js";
 import { session } from "../session.js";
 
 /** Render "sign in first" and return false when nobody is signed in. */
@@ -55,4 +56,49 @@ export function pager(button, fetchPage, appendItems) {
 export function localUrl(url) {
   const parsed = new URL(url, location.origin);
   return parsed.pathname + parsed.search;
+}
+
+/** Tabs that link to the filtered versions of a page: `[href, label, current]` each. */
+export function tabs(label, entries) {
+  return h("nav", { class: "tabs", "aria-label": label },
+    h("ul", {}, entries.map(([href, text, current]) => h("li", {},
+      h("a", { href, "aria-current": current ? "page" : null }, text)))));
+}
+
+/**
+ * A signed-in page listing what `url` pages through: `head` (its heading and tabs) above a
+ * status line (loading, nothing yet, a failure with "Try again"), the `list` element filled
+ * with `item(result)` nodes, and `moreLabel`'s button for the next page, which moves focus to
+ * the first new item's `focusSelector`. `empty()` says what an empty first page means.
+ */
+export function listPage(main, { title, what, head, list, url, item, focusSelector, empty, moreLabel = "Show more" }) {
+  if (!signedIn(main, title, what)) return undefined;
+  document.title = `${title} – Store`;
+  const controller = new AbortController();
+  const more = h("button", { type: "button", class: "button secondary more", hidden: true }, moreLabel);
+  const status = h("div", {}, h("p", { class: "loading" }, "Loading…"));
+  fill(main, ...head, status, list, more);
+
+  const pages = pager(more, (next) => request(localUrl(next)), (results, { focusFirst } = {}) => {
+    const before = list.children.length;
+    list.append(...results.map(item));
+    if (focusFirst && list.children[before]) list.children[before].querySelector(focusSelector).focus();
+  });
+
+  async function load() {
+    try {
+      const page = await request(url, { signal: controller.signal });
+      status.replaceChildren();
+      list.replaceChildren(...page.results.map(item));
+      pages.set(page.next);
+      if (!page.results.length) fill(status, empty());
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      fill(status, loadFailure(error, load));
+    }
+    settleFocus(main);
+  }
+
+  load();
+  return { leave: () => controller.abort() };
 }

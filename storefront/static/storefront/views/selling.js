@@ -1,9 +1,9 @@
 // Selling: my products in every state; list a new one; edit, publish, archive, restore, tag.
 import { query, request } from "../api.js";
 import { announce, fill, h, money, settleFocus } from "../dom.js";
-import { busy, clearErrors, field, messageBox, showErrors, showMessage } from "../forms.js";
+import { busy, field, messageBox, onSubmit, showErrors, showMessage } from "../forms.js";
 import { flash } from "../session.js";
-import { loadFailure, localUrl, pager, signedIn, stateBadge } from "./common.js";
+import { listPage, loadFailure, signedIn, stateBadge, tabs } from "./common.js";
 
 const ACTIONS = { draft: ["publish", "Publish"], active: ["archive", "Archive"], archived: ["restore", "Put back on sale"] };
 const STATES = [["", "All"], ["draft", "Drafts"], ["active", "On sale"], ["archived", "Archived"]];
@@ -29,64 +29,40 @@ function transitionButton(product, onDone) {
 }
 
 export function sellingView({ main }) {
-  if (!signedIn(main, "Your products", "the products you sell")) return undefined;
-  document.title = "Your products – Store";
-  const controller = new AbortController();
   const state = new URLSearchParams(location.search).get("state") || "";
-  const list = h("ul", { class: "my-products", "aria-label": "Your products" });
-  const more = h("button", { type: "button", class: "button secondary more", hidden: true }, "Show more");
-  const status = h("div", {}, h("p", { class: "loading" }, "Loading…"));
-  fill(main,
-    h("div", { class: "page-head" },
-      h("h1", {}, "Your products"),
-      h("a", { class: "button", href: "/selling/new/" }, "List a new product")),
-    h("nav", { class: "tabs", "aria-label": "Filter by state" },
-      h("ul", {}, STATES.map(([value, label]) => h("li", {},
-        h("a", { href: `/selling/${query({ state: value })}`, "aria-current": value === state ? "page" : null }, label))))),
-    status, list, more);
-
-  const pages = pager(more, (url) => request(localUrl(url)), (products, { focusFirst } = {}) => {
-    const before = list.children.length;
-    list.append(...products.map(row));
-    if (focusFirst && list.children[before]) list.children[before].querySelector("a").focus();
+  return listPage(main, {
+    title: "Your products",
+    what: "the products you sell",
+    head: [
+      h("div", { class: "page-head" },
+        h("h1", {}, "Your products"),
+        h("a", { class: "button", href: "/selling/new/" }, "List a new product")),
+      tabs("Filter by state", STATES.map(([value, label]) => [`/selling/${query({ state: value })}`, label, value === state])),
+    ],
+    list: h("ul", { class: "my-products", "aria-label": "Your products" }),
+    url: `/api/users/me/products/${query({ state })}`,
+    item: row,
+    focusSelector: "a",
+    empty: () => h("p", {}, state ? "No products in this state." : "You sell nothing yet. ",
+      state ? null : h("a", { href: "/selling/new/" }, "List your first product")),
   });
+}
 
-  function row(product) {
-    const item = h("li", { class: "my-product" });
-    const render = (p) => fill(item,
-      h("div", { class: "what" },
-        h("a", { href: `/selling/${p.id}/`, class: "name" }, p.name),
-        stateBadge(p.state)),
-      h("p", { class: "facts" }, h("span", { class: "price" }, money(p.price, p.currency)),
-        h("span", {}, `${p.stock} in stock`),
-        p.tags.length ? h("span", { class: "hint" }, p.tags.map((t) => t.name).join(", ")) : null),
-      h("div", { class: "actions" },
-        h("a", { href: `/selling/${p.id}/` }, "Edit", h("span", { class: "visually-hidden" }, ` ${p.name}`)),
-        p.state === "active" ? h("a", { href: `/products/${p.id}/` }, "View", h("span", { class: "visually-hidden" }, ` ${p.name}`)) : null,
-        transitionButton(p, (fresh) => { render(fresh); item.querySelector("a").focus(); })));
-    render(product);
-    return item;
-  }
-
-  async function load() {
-    try {
-      const page = await request(`/api/users/me/products/${query({ state })}`, { signal: controller.signal });
-      status.replaceChildren();
-      list.replaceChildren(...page.results.map(row));
-      pages.set(page.next);
-      if (!page.results.length) {
-        fill(status, h("p", {}, state ? "No products in this state." : "You sell nothing yet. ",
-          state ? null : h("a", { href: "/selling/new/" }, "List your first product")));
-      }
-    } catch (error) {
-      if (error.name === "AbortError") return;
-      fill(status, loadFailure(error, load));
-    }
-    settleFocus(main);
-  }
-
-  load();
-  return { leave: () => controller.abort() };
+function row(product) {
+  const item = h("li", { class: "my-product" });
+  const render = (p) => fill(item,
+    h("div", { class: "what" },
+      h("a", { href: `/selling/${p.id}/`, class: "name" }, p.name),
+      stateBadge(p.state)),
+    h("p", { class: "facts" }, h("span", { class: "price" }, money(p.price, p.currency)),
+      h("span", {}, `${p.stock} in stock`),
+      p.tags.length ? h("span", { class: "hint" }, p.tags.map((t) => t.name).join(", ")) : null),
+    h("div", { class: "actions" },
+      h("a", { href: `/selling/${p.id}/` }, "Edit", h("span", { class: "visually-hidden" }, ` ${p.name}`)),
+      p.state === "active" ? h("a", { href: `/products/${p.id}/` }, "View", h("span", { class: "visually-hidden" }, ` ${p.name}`)) : null,
+      transitionButton(p, (fresh) => { render(fresh); item.querySelector("a").focus(); })));
+  render(product);
+  return item;
 }
 
 function productFields(product = {}) {
@@ -124,22 +100,18 @@ export function newProductView({ main, navigate }) {
       h("label", { for: "publish" }, "Put it on sale now (otherwise it stays a draft only you see)")),
     box,
     submit);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, async () => {
-      clearErrors(form);
-      const tags = form.elements.tags.value.split(",").map((t) => t.trim()).filter(Boolean);
-      try {
-        const product = await request("/api/products/", {
-          method: "POST",
-          json: { ...values(form), tags, publish: form.elements.publish.checked },
-        });
-        flash(product.state === "active" ? `${product.name} is on sale.` : `${product.name} is saved as a draft.`);
-        navigate("/selling/");
-      } catch (error) {
-        showErrors(form, box, error);
-      }
-    });
+  onSubmit(form, submit, async () => {
+    const tags = form.elements.tags.value.split(",").map((t) => t.trim()).filter(Boolean);
+    try {
+      const product = await request("/api/products/", {
+        method: "POST",
+        json: { ...values(form), tags, publish: form.elements.publish.checked },
+      });
+      flash(product.state === "active" ? `${product.name} is on sale.` : `${product.name} is saved as a draft.`);
+      navigate("/selling/");
+    } catch (error) {
+      showErrors(form, box, error);
+    }
   });
   fill(main, h("p", { class: "back" }, h("a", { href: "/selling/" }, "← Your products")),
     h("h1", {}, "List a new product"), form);
@@ -169,24 +141,20 @@ export function editProductView({ main, params }) {
     const submit = h("button", { type: "submit", class: "button" }, "Save changes");
     const form = h("form", { class: "form", novalidate: true, "aria-labelledby": "details-heading" },
       ...productFields(product), box, submit);
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      busy(submit, async () => {
-        clearErrors(form);
-        try {
-          const fresh = await request(`/api/products/${product.id}/`, {
-            method: "PATCH", json: values(form), headers: { "If-Match": `"${version}"` },
-          });
-          version = fresh.version;
-          showMessage(box, "Saved.", "success");
-        } catch (error) {
-          if (error.status === 412) {
-            showMessage(box, "Someone changed this product since you opened it (in another tab?). Reload to see the latest version, then edit again.");
-          } else {
-            showErrors(form, box, error);
-          }
+    onSubmit(form, submit, async () => {
+      try {
+        const fresh = await request(`/api/products/${product.id}/`, {
+          method: "PATCH", json: values(form), headers: { "If-Match": `"${version}"` },
+        });
+        version = fresh.version;
+        showMessage(box, "Saved.", "success");
+      } catch (error) {
+        if (error.status === 412) {
+          showMessage(box, "Someone changed this product since you opened it (in another tab?). Reload to see the latest version, then edit again.");
+        } else {
+          showErrors(form, box, error);
         }
-      });
+      }
     });
 
     const stateArea = h("div", { class: "state-area" });
@@ -228,22 +196,18 @@ export function editProductView({ main, params }) {
     const tagForm = h("form", { class: "inline-form", novalidate: true },
       field({ label: "New tag", name: "name", maxlength: 50, hint: "A word shoppers search for, like “ceramics”" }),
       tagSubmit);
-    tagForm.addEventListener("submit", (event) => {
-      event.preventDefault();
-      busy(tagSubmit, async () => {
-        clearErrors(tagForm);
-        try {
-          await request(`/api/products/${product.id}/tags/`, {
-            method: "POST", json: { name: tagForm.elements.name.value.trim() },
-          });
-          await refreshTags();
-          showMessage(tagBox, "");
-          announce("Tag added.");
-          tagForm.elements.name.value = "";
-        } catch (error) {
-          showErrors(tagForm, tagBox, error);
-        }
-      });
+    onSubmit(tagForm, tagSubmit, async () => {
+      try {
+        await request(`/api/products/${product.id}/tags/`, {
+          method: "POST", json: { name: tagForm.elements.name.value.trim() },
+        });
+        await refreshTags();
+        showMessage(tagBox, "");
+        announce("Tag added.");
+        tagForm.elements.name.value = "";
+      } catch (error) {
+        showErrors(tagForm, tagBox, error);
+      }
     });
 
     fill(main,
