@@ -39,6 +39,14 @@ IF_MATCH = if_match_parameter(
 )
 
 
+# PUT and PATCH: the same body (all fields, or some), the same answers.
+UPDATE_SCHEMA = extend_schema(
+    request=ProductWriteSerializer,
+    responses={200: ProductSerializer, **error_responses(400, 401, 403, 404, 412)},
+    parameters=[IF_MATCH],
+)
+
+
 def _product_versions(request: Request) -> list[str] | None:
     return if_match(request, expected='Expected the product\'s ETag, e.g. "3".')
 
@@ -77,19 +85,11 @@ class ProductViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Product]
         product = self.get_object()
         return _with_etag(Response(ProductSerializer(product).data), product)
 
-    @extend_schema(
-        request=ProductWriteSerializer,
-        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404, 412)},
-        parameters=[IF_MATCH],
-    )
+    @UPDATE_SCHEMA
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(request, partial=False)
 
-    @extend_schema(
-        request=ProductWriteSerializer,
-        responses={200: ProductSerializer, **error_responses(400, 401, 403, 404, 412)},
-        parameters=[IF_MATCH],
-    )
+    @UPDATE_SCHEMA
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(request, partial=True)
 

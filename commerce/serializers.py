@@ -179,24 +179,17 @@ class SaleOrderSerializer(serializers.ModelSerializer[Order]):
         read_only_fields = fields
 
 
-class SaleSerializer(serializers.ModelSerializer[OrderLine]):
-    """A line of someone's order for one of my products."""
+class SaleSerializer(OrderLineSerializer):
+    """A line of someone's order for one of my products: the order (and its buyer) instead of
+    the seller, who is me."""
 
     order = SaleOrderSerializer(read_only=True)
-    unit_price = money()
-    line_total = money()
 
-    class Meta:
-        model = OrderLine
+    class Meta(OrderLineSerializer.Meta):
         fields = [
             "id",
             "order",
-            "product_id",
-            "product_name",
-            "unit_price",
-            "quantity",
-            "line_total",
-            "fulfilled",
+            *(f for f in OrderLineSerializer.Meta.fields if f not in {"id", "seller"}),
             "created",
         ]
         read_only_fields = fields

@@ -110,27 +110,27 @@ class _AutocompleteView(APIView):
         return Response({"results": type(self).suggest(q)})
 
 
+def _suggestions_schema(name: str, item: dict[str, serializers.Field[Any, Any, Any, Any]]) -> Any:
+    """The schema of an autocomplete GET: `{"results": [item, ...]}` or an error."""
+    results = inline_serializer(f"{name}Suggestion", item, many=True)
+    return extend_schema(
+        parameters=[AutocompleteParams],
+        responses={
+            200: inline_serializer(f"{name}Suggestions", {"results": results}),
+            **error_responses(400, 429, 503),
+        },
+    )
+
+
 class TagAutocompleteView(_AutocompleteView):
     suggest = staticmethod(selectors.suggest_tags)
 
-    @extend_schema(
-        parameters=[AutocompleteParams],
-        responses={
-            200: inline_serializer(
-                "TagSuggestions",
-                {
-                    "results": inline_serializer(
-                        "TagSuggestion",
-                        {
-                            "name": serializers.CharField(),
-                            "slug": serializers.CharField(),
-                            "product_count": serializers.IntegerField(),
-                        },
-                        many=True,
-                    )
-                },
-            ),
-            **error_responses(400, 429, 503),
+    @_suggestions_schema(
+        "Tag",
+        {
+            "name": serializers.CharField(),
+            "slug": serializers.CharField(),
+            "product_count": serializers.IntegerField(),
         },
     )
     def get(self, request: Request) -> Response:
@@ -140,21 +140,8 @@ class TagAutocompleteView(_AutocompleteView):
 class ProductAutocompleteView(_AutocompleteView):
     suggest = staticmethod(selectors.suggest_products)
 
-    @extend_schema(
-        parameters=[AutocompleteParams],
-        responses={
-            200: inline_serializer(
-                "ProductSuggestions",
-                {
-                    "results": inline_serializer(
-                        "ProductSuggestion",
-                        {"id": serializers.UUIDField(), "name": serializers.CharField()},
-                        many=True,
-                    )
-                },
-            ),
-            **error_responses(400, 429, 503),
-        },
+    @_suggestions_schema(
+        "Product", {"id": serializers.UUIDField(), "name": serializers.CharField()}
     )
     def get(self, request: Request) -> Response:
         return super().get(request)

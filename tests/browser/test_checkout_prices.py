@@ -36,6 +36,7 @@ def test_a_raised_price_is_shown_and_confirmed_before_the_order(
     page.wait_for_heading("Your bag")
     catalog.update_product(product=lamp, price=Decimal("59.00"))  # while lin looks at the bag
 
+    page.expect_error(409, "/api/orders/")  # price_changed
     page.button("Place order").click()
 
     notice = page.wait_for_text("#price-changes", "Walnut desk lamp: was €49.00, now €59.00")
@@ -48,6 +49,7 @@ def test_a_raised_price_is_shown_and_confirmed_before_the_order(
 
     # It rises again before lin confirms: the bag is read again, nothing is charged.
     catalog.update_product(product=lamp, price=Decimal("65.00"))
+    page.expect_error(412, "/api/orders/")  # the bag confirmed is not the bag any more
     page.button("Confirm new prices").click()
     page.wait_for_text("#price-changes", "was €49.00, now €65.00")
     assert not Order.objects.exists()
