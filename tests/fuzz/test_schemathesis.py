@@ -115,6 +115,16 @@ def api_under_test(live_server, settings, monkeypatch) -> Iterator[ApiUnderTest]
     # other than 429 (still documented, still checked when they happen).
     monkeypatch.setattr(RegistrationRateThrottle, "rate", "1000000/hour", raising=False)
     settings.TOKEN_RATE_LIMIT_PER_IP = settings.TOKEN_RATE_LIMIT_PER_USERNAME = 1_000_000
+    settings.TOKEN_RATE_LIMIT_PER_USERNAME_AND_IP = 1_000_000
+    settings.PASSWORD_CHANGE_RATE_LIMIT_PER_USER = 1_000_000
+    settings.PASSWORD_CHANGE_RATE_LIMIT_PER_IP = 1_000_000
+    settings.ORDER_MAX_OPEN_UNITS_PER_PRODUCT = 1_000_000
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            scope: "1000000/min" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        },
+    }
     # Thousands of 4xx answers and index writes are the point here; nobody reads each line.
     monkeypatch.setattr(logging.getLogger("django.request"), "level", logging.ERROR)
     monkeypatch.setattr(logging.getLogger("celery.app.trace"), "level", logging.WARNING)
