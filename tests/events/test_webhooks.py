@@ -430,3 +430,43 @@ def test_the_destination_is_checked_again_when_delivering(
     [delivery] = deliveries(seller_client, hook)
     assert delivery["status"] == "failed"
     assert "https" in delivery["error"]
+
+
+def test_an_inactive_endpoint_takes_no_test_event_nor_redelivery(seller_client):
+    hook = register(seller_client, "http://127.0.0.1:9/hook", active=False)
+
+    response = seller_client.post(f"/api/webhooks/{hook['id']}/test/")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "endpoint_inactive"
+
+
+# --- what operators see --------------------------------------------------------------------
+
+
+def test_metrics_count_outcomes_and_age_the_oldest_pending(
+    api_client, receiver, buyer_client, seller_client, kettle, settings
+):
+    from tests.ops.metrics import Scraper, value
+
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 60
+
+    scraper = Scraper(lambda: api_client.get("/metrics").content.decode())
+    scraper.scrape()
+    register(seller_client, receiver.url("/seller"))
+    receiver.answer = lambda path, tries: (500, {}, b"") if tries == 0 else (204, {}, b"")
+    add(buyer_client, kettle)
+    place(buyer_client)  # the first try fails: it waits
+    Delivery.objects.update(created=timezone.now() - timedelta(seconds=60))
+    samples = scraper.scrape()
+
+    assert scraper.delta("store_webhook_delivery_attempts_total", outcome="retrying") == 1
+    assert value(samples, "store_webhook_deliveries_pending") == 1
+    assert value(samples, "store_webhook_oldest_pending_age_seconds") >= 60
+
+    Delivery.objects.update(next_try=timezone.now())  # the back-off has passed
+    drive()
+    samples = scraper.scrape()
+    assert scraper.delta("store_webhook_delivery_attempts_total", outcome="delivered") == 1
+    assert value(samples, "store_webhook_deliveries_pending") == 0
+    assert value(samples, "store_webhook_oldest_pending_age_seconds") == 0
