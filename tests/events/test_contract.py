@@ -5,6 +5,7 @@ a breaking change is a new type, `v2`)."""
 
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -116,6 +117,6 @@ def test_the_documented_verification_recipe_works():
         "webhook-timestamp": str(int(now.timestamp())),
         "webhook-signature": Webhook(secret).sign("msg_1", now, body),
     }
-    scope = {"SECRET": secret, "body": body, "headers": headers}
+    scope: dict[str, Any] = {"SECRET": secret, "body": body, "headers": headers}
     exec(recipe, scope)  # noqa: S102  (our own documentation)
     assert scope["event"]["type"] == "store.sale.ordered.v1"
