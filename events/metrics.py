@@ -34,16 +34,17 @@ class WebhookBacklogCollector(Collector):
         from events.models import Delivery, DeliveryStatus
 
         try:
-            stats = Delivery.objects.filter(status=DeliveryStatus.PENDING).aggregate(
-                count=Count("id"), oldest=Min("created")
-            )
+            # Of endpoints that are to receive them: a disabled endpoint's wait is its owner's.
+            stats = Delivery.objects.filter(
+                status=DeliveryStatus.PENDING, endpoint__active=True, endpoint__deleted__isnull=True
+            ).aggregate(count=Count("id"), oldest=Min("created"))
         except Exception:  # PostgreSQL down: the rest of the scrape still answers
             logger.warning("Webhook backlog unavailable for /metrics", exc_info=True)
             return
         oldest = stats["oldest"]
         yield GaugeMetricFamily(
             "store_webhook_deliveries_pending",
-            "Webhook deliveries not delivered nor failed yet.",
+            "Webhook deliveries not delivered nor failed yet (of active endpoints).",
             value=stats["count"],
         )
         yield GaugeMetricFamily(

@@ -87,50 +87,82 @@ def check_destination(url: str) -> None:
         raise UnsafeDestination(str(exc)) from exc
 
 
-def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
-    """POST `body` to `url` from a checked, pinned address. Raises UnsafeDestination or
-    CallFailed; any HTTP answer (redirects included, not followed) is returned."""
-    scheme, host, port = check_url(url)
-    address = resolve(host, port)  # checked now, at connect time: this is where we connect
-    parts = urlsplit(url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    timeout = urllib3.Timeout(
-        connect=settings.WEBHOOK_TIMEOUT_SECONDS, read=settings.WEBHOOK_TIMEOUT_SECONDS
-    )
-    pool: urllib3.HTTPConnectionPool
-    if scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address, port, server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED"
+class Caller:
+    """Calls of one delivery round: each destination is resolved, checked and pinned once,
+    and its connection kept alive for the round (a connection opened again goes to the same
+    checked address). Close it when the round ends."""
+
+    def __init__(self) -> None:
+        self.pools: dict[tuple[str, str, int], urllib3.HTTPConnectionPool] = {}
+
+    def _pool(self, scheme: str, host: str, port: int) -> urllib3.HTTPConnectionPool:
+        key = (scheme, host, port)
+        if key not in self.pools:
+            address = resolve(host, port)  # checked now, at connect time: we connect here
+            if scheme == "https":
+                self.pools[key] = urllib3.HTTPSConnectionPool(
+                    address,
+                    port,
+                    maxsize=1,
+                    server_hostname=host,
+                    assert_hostname=host,
+                    cert_reqs="CERT_REQUIRED",
+                )
+            else:
+                self.pools[key] = urllib3.HTTPConnectionPool(address, port, maxsize=1)
+        return self.pools[key]
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
+        """POST `body` to `url` from a checked, pinned address. Raises UnsafeDestination or
+        CallFailed; any HTTP answer (redirects included, not followed) is returned."""
+        scheme, host, port = check_url(url)
+        pool = self._pool(scheme, host, port)
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        timeout = urllib3.Timeout(
+            connect=settings.WEBHOOK_TIMEOUT_SECONDS, read=settings.WEBHOOK_TIMEOUT_SECONDS
         )
-    else:
-        pool = urllib3.HTTPConnectionPool(address, port)
-    default_port = 443 if scheme == "https" else 80
-    headers = {"Host": host if port == default_port else f"{host}:{port}", **headers}
-    started = time.monotonic()
-    try:
-        response = pool.urlopen(
-            "POST",
-            target,
-            body=body,
-            headers=headers,
-            redirect=False,
-            retries=False,
-            timeout=timeout,
-            preload_content=False,
-            assert_same_host=False,
-        )
+        default_port = 443 if scheme == "https" else 80
+        headers = {"Host": host if port == default_port else f"{host}:{port}", **headers}
+        started = time.monotonic()
         try:
-            content = response.read(settings.WEBHOOK_RESPONSE_MAX_BYTES, decode_content=False)
-        finally:
-            response.release_conn()
-            response.close()
-    except urllib3.exceptions.HTTPError as exc:
-        raise CallFailed(f"{type(exc).__name__}: {exc}"[:500]) from exc
+            response = pool.urlopen(
+                "POST",
+                target,
+                body=body,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                timeout=timeout,
+                preload_content=False,
+                assert_same_host=False,
+            )
+            try:
+                content = response.read(settings.WEBHOOK_RESPONSE_MAX_BYTES, decode_content=False)
+            finally:
+                if response.length_remaining == 0:
+                    response.release_conn()  # read to the end: the connection can go on
+                else:
+                    response.close()  # unread bytes (or an unknown length): never reused
+        except urllib3.exceptions.HTTPError as exc:
+            raise CallFailed(f"{type(exc).__name__}: {exc}"[:500]) from exc
+        return Answer(
+            status=response.status,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            body=content,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
+        self.pools.clear()
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+    """One call on its own (resolved, checked, pinned, closed)."""
+    caller = Caller()
+    try:
+        return caller.post(url, body, headers)
     finally:
-        pool.close()
-    return Answer(
-        status=response.status,
-        headers={k.lower(): v for k, v in response.headers.items()},
-        body=content,
-        duration_ms=int((time.monotonic() - started) * 1000),
-    )
+        caller.close()

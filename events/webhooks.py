@@ -303,35 +303,58 @@ def endpoint_lock(endpoint_id: Any) -> Iterator[bool]:
                 )
 
 
-def _due(endpoint: WebhookEndpoint, now: datetime) -> Delivery | None:
-    """The oldest due delivery that heads its subject (nothing earlier of it pending)."""
+def _due(endpoint: WebhookEndpoint, now: datetime, limit: int) -> list[Delivery]:
+    """The oldest due deliveries that head their subjects (nothing earlier of the same
+    subject pending): at most one per subject, so sending them in turn keeps each order's
+    events in order."""
     earlier = Delivery.objects.filter(
         endpoint=OuterRef("endpoint"),
         subject=OuterRef("subject"),
         status=DeliveryStatus.PENDING,
         position__lt=OuterRef("position"),
     )
-    return (
+    return list(
         Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING, next_try__lte=now)
         .exclude(Exists(earlier))
-        .order_by("position")
-        .first()
+        .order_by("position")[:limit]
     )
 
 
-def deliver(endpoint_id: Any) -> int:
-    """Send the endpoint's due deliveries, in order; returns how many attempts were made."""
+def _deliver_rounds(endpoint_id: Any, batch_size: int) -> tuple[int, bool]:
+    """Rounds of due deliveries until none is left; (attempts, whether it stopped early)."""
     attempts = 0
-    with endpoint_lock(endpoint_id) as held:
-        if not held:
-            return 0  # another worker is delivering to it
-        while True:
-            endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, active=True).first()
-            delivery = _due(endpoint, timezone.now()) if endpoint else None
-            if endpoint is None or delivery is None:
-                return attempts
-            attempt(endpoint, delivery)
-            attempts += 1
+    while True:
+        endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, active=True).first()
+        batch = _due(endpoint, timezone.now(), batch_size) if endpoint else []
+        if endpoint is None or not batch:
+            return attempts, False
+        caller = outbound.Caller()
+        try:
+            for delivery in batch:
+                outcome = attempt(endpoint, delivery, caller)
+                attempts += 1
+                if outcome == "retrying" or not endpoint.active:
+                    return attempts, True
+        finally:
+            caller.close()
+
+
+def deliver(endpoint_id: Any, batch_size: int = 100) -> int:
+    """Send the endpoint's due deliveries, in order; returns how many attempts were made.
+    A round ends at the first failure worth retrying (the endpoint is down or busy: its other
+    deliveries wait for the next round rather than each waiting out a timeout now). A
+    deliverer that finds the endpoint's lock taken returns at once; the one holding it looks
+    again after letting go, so a wake-up that arrived meanwhile is never lost."""
+    attempts = 0
+    while True:
+        with endpoint_lock(endpoint_id) as held:
+            if not held:
+                return attempts  # another worker is delivering to it
+            made, stopped = _deliver_rounds(endpoint_id, batch_size)
+            attempts += made
+        endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, active=True).first()
+        if stopped or endpoint is None or not _due(endpoint, timezone.now(), 1):
+            return attempts
 
 
 def redrive() -> int:
@@ -401,7 +424,20 @@ def backoff(tries: int, retry_after: float = 0.0) -> float:
     return min(settings.WEBHOOK_RETRY_MAX_SECONDS, max(jittered, retry_after))
 
 
-def attempt(endpoint: WebhookEndpoint, delivery: Delivery) -> str:
+ATTEMPT_FIELDS = [
+    "status",
+    "attempts",
+    "next_try",
+    "last_attempt",
+    "response_code",
+    "duration_ms",
+    "error",
+]
+
+
+def attempt(
+    endpoint: WebhookEndpoint, delivery: Delivery, caller: outbound.Caller | None = None
+) -> str:
     """Try one delivery once and record the outcome: delivered, retrying or failed."""
     body = encode(delivery.payload)
     now = timezone.now()
@@ -409,9 +445,11 @@ def attempt(endpoint: WebhookEndpoint, delivery: Delivery) -> str:
     duration_ms: int | None = None
     retry_after = 0.0
     try:
-        answer = outbound.post(
-            endpoint.url, body, signed_headers(endpoint, str(delivery.event_id), body)
-        )
+        headers = signed_headers(endpoint, str(delivery.event_id), body)
+        if caller is None:
+            answer = outbound.post(endpoint.url, body, headers)
+        else:
+            answer = caller.post(endpoint.url, body, headers)
     except outbound.UnsafeDestination as exc:
         error, retryable = str(exc), False
     except outbound.CallFailed as exc:
@@ -431,6 +469,7 @@ def attempt(endpoint: WebhookEndpoint, delivery: Delivery) -> str:
     delivery.duration_ms = duration_ms
     delivery.error = error
     disabling = False
+    was_failing = endpoint.failing_since is not None
     if not error:
         outcome = "delivered"
         delivery.status = DeliveryStatus.DELIVERED
@@ -455,13 +494,13 @@ def attempt(endpoint: WebhookEndpoint, delivery: Delivery) -> str:
                 f"{endpoint.failing_since.isoformat()}. Last error: {error}"
             )[:2000]
     with transaction.atomic():
-        delivery.save()
-        # Only what this attempt decides: the owner may have changed the rest meanwhile.
-        changed = [
-            "failing_since",
-            "updated",
-            *(["active", "disabled_reason"] if disabling else []),
-        ]
-        endpoint.save(update_fields=changed)
+        delivery.save(update_fields=[*ATTEMPT_FIELDS, "updated"])
+        # Only what this attempt decides (the owner may have changed the rest meanwhile), and
+        # only when it changed: a healthy endpoint's row is not written on every delivery.
+        if disabling or was_failing != (endpoint.failing_since is not None):
+            changed = ["failing_since", "updated"]
+            if disabling:
+                changed += ["active", "disabled_reason"]
+            endpoint.save(update_fields=changed)
     WEBHOOK_DELIVERIES.labels(outcome).inc()
     return outcome

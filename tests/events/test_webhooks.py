@@ -40,10 +40,12 @@ def register(client, url, **fields):
     return response.json()
 
 
-def drive(rounds: int = 6) -> None:
-    """What beat does every few seconds: fan out what waits, try what is due."""
+def drive(rounds: int = 20) -> None:
+    """What beat does every few seconds: fan out what waits, try what is due; until nothing
+    is due (a round stops at an endpoint's first failure worth retrying)."""
     for _ in range(rounds):
-        webhooks.redrive()
+        if not webhooks.redrive():
+            return
 
 
 def verified(request, secret: str) -> dict:
