@@ -91,6 +91,7 @@ def test_every_event_names_its_served_schema_and_is_valid_against_it(
         "store.sale.ordered.v1",
         "store.sale.fulfilled.v1",
         "store.sale.cancelled.v1",
+        "store.product.stock_changed.v1",
     }
 
 
