@@ -39,6 +39,8 @@ def envelope(*, type: str, source: str, subject: str, data: dict[str, Any]) -> d
             "time": timezone.now(),
             "datacontenttype": "application/json",
             "dataschema": schema_url(type),
+            # The CloudEvents partitioning extension: the key that keeps a subject in order.
+            "partitionkey": subject,
         },
         data,
     )
