@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-storefront bench-startup load chaos clean
+.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-webhooks bench-storefront bench-startup load chaos clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
 	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
+	@echo "make bench-webhooks webhook deliveries/s and commit-to-delivered lag (WEBHOOKS_ARGS=...)"
 	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
 	@echo "make bench-startup  make run to a healthy API (warm), Ctrl-C to everything stopped"
 	@echo "make load           locust, 32 shoppers on the 100k catalog, steady and with the worker stopped"
@@ -118,6 +119,11 @@ EVENTS_ARGS ?= --events 20000 --orders 200
 bench-events: export WITH_KAFKA = 1
 bench-events: bench-setup
 	$(BENCH_ENV) $(BIN)/python -m bench.events $(EVENTS_ARGS)
+
+# Webhook deliveries to a local receiver, and their lag beside the stream relay's.
+WEBHOOKS_ARGS ?= --deliveries 2000 --orders 200 --rate 10
+bench-webhooks: bench-setup
+	$(BENCH_ENV) $(BIN)/python -m bench.webhooks $(WEBHOOKS_ARGS)
 
 # Time from a keystroke to updated results, in Chromium, on the bench catalog.
 STOREFRONT_ARGS ?= --products 100000

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from catalog import events
 from catalog.errors import CatalogErrorCode
 from catalog.machines import ProductMachine
 from catalog.models import Product, ProductState, ProductTag, Tag, tags_of
@@ -169,12 +170,14 @@ def update_product(
     accepts, from its ETags), refuse (412) when the product's version is none of them: it
     moved on since the caller read it, and no update is lost silently."""
     product = _lock(product, if_match)
+    previous_stock = product.stock
     fields = [f for f in EDITABLE_FIELDS if f in changes]
     for field in fields:
         setattr(product, field, changes[field])
     product.version += 1
     product.save(update_fields=[*fields, "version", "updated"])
     _changed(products=[product.pk])
+    events.record_stock_changed(product, previous_stock, events.EDITED)
     return product
 
 
@@ -249,13 +252,15 @@ def _lock_for_stock(product_ids: Iterable[UUID]) -> list[Product]:
     )
 
 
-def _save_stock(products: list[Product]) -> None:
+def _save_stock(products: list[Product], previous: Mapping[UUID, int], reason: str) -> None:
     now = timezone.now()
     for product in products:
         product.version += 1
         product.updated = now
     Product.all_objects.bulk_update(products, ["stock", "version", "updated"])
     _changed(products=[p.pk for p in products])
+    for product in products:
+        events.record_stock_changed(product, previous[product.pk], reason)
 
 
 @transaction.atomic
@@ -278,9 +283,10 @@ def take_stock(quantities: Mapping[UUID, int]) -> dict[UUID, Product]:
         shortages.append(Shortage(str(product_id), requested, available, reason))
     if shortages:
         raise StockShortage(shortages)
+    previous = {product_id: product.stock for product_id, product in products.items()}
     for product_id, requested in quantities.items():
         products[product_id].stock -= requested
-    _save_stock(list(products.values()))
+    _save_stock(list(products.values()), previous, events.ORDERED)
     return products
 
 
@@ -288,9 +294,10 @@ def take_stock(quantities: Mapping[UUID, int]) -> dict[UUID, Product]:
 def return_stock(quantities: Mapping[UUID, int]) -> None:
     """Put units back into stock (a cancelled order), whatever the products' state now."""
     products = _lock_for_stock(quantities)
+    previous = {product.pk: product.stock for product in products}
     for product in products:
         product.stock += quantities[product.pk]
-    _save_stock(products)
+    _save_stock(products, previous, events.ORDER_CANCELLED)
 
 
 __all__ = [

@@ -2,15 +2,34 @@
 
 Types are `store.order.<name>.v1`: `placed`, `line_fulfilled`, `partially_fulfilled`,
 `completed`, `cancelled`. The schema is in docs/events.md; `data` is the order as it stands
-after the change (and, for `line_fulfilled`, which line).
+after the change (and, for `line_fulfilled`, which line). The stream and the buyer's webhooks
+receive them.
+
+Each seller's webhooks receive `store.sale.<name>.v1` instead (`ordered`, `cancelled`,
+`fulfilled`): the same order with that seller's own lines only, so no seller sees what
+else the buyer bought from others. Schemas: `event_schemas/`.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
 from commerce.models import Order, OrderLine
-from events.envelope import record_event
+from events.envelope import record_addressed_event, record_event
+
+
+def _line_data(line: OrderLine) -> dict[str, Any]:
+    return {
+        "line_id": str(line.pk),
+        "product_id": str(line.product_id),
+        "seller_id": str(line.seller_id),
+        "product_name": line.product_name,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+        "line_total": str(line.line_total),
+        "fulfilled": line.fulfilled.isoformat().replace("+00:00", "Z") if line.fulfilled else None,
+    }
 
 
 def order_data(order: Order, lines: list[OrderLine]) -> dict[str, Any]:
@@ -20,21 +39,7 @@ def order_data(order: Order, lines: list[OrderLine]) -> dict[str, Any]:
         "buyer_id": str(order.buyer_id),
         "state": order.state,
         "placed_at": order.created.isoformat().replace("+00:00", "Z"),
-        "lines": [
-            {
-                "line_id": str(line.pk),
-                "product_id": str(line.product_id),
-                "seller_id": str(line.seller_id),
-                "product_name": line.product_name,
-                "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
-                "line_total": str(line.line_total),
-                "fulfilled": line.fulfilled.isoformat().replace("+00:00", "Z")
-                if line.fulfilled
-                else None,
-            }
-            for line in lines
-        ],
+        "lines": [_line_data(line) for line in lines],
         "total": str(order.total),
         "currency": order.currency,
     }
@@ -54,4 +59,42 @@ def record_order_event(
         source=settings.EVENTS_SOURCE,
         subject=str(order.pk),
         data=data,
+        audience=[order.buyer_id],
     )
+    sale = SALE_EVENTS.get(name)
+    if sale is None:
+        return
+    for seller_id, own in _lines_by_seller([line] if line is not None else lines).items():
+        sale_data = sale_view(order, own)
+        if line is not None:
+            sale_data["line_id"] = str(line.pk)
+        record_addressed_event(
+            type=f"store.sale.{sale}.v1",
+            source=settings.EVENTS_SOURCE,
+            subject=str(order.pk),
+            data=sale_data,
+            audience=[seller_id],
+        )
+
+
+# The order events a seller hears about, under the name they have for the seller.
+SALE_EVENTS = {"placed": "ordered", "cancelled": "cancelled", "line_fulfilled": "fulfilled"}
+
+
+def _lines_by_seller(lines: list[OrderLine]) -> dict[Any, list[OrderLine]]:
+    by_seller: dict[Any, list[OrderLine]] = {}
+    for line in lines:
+        by_seller.setdefault(line.seller_id, []).append(line)
+    return by_seller
+
+
+def sale_view(order: Order, own_lines: list[OrderLine]) -> dict[str, Any]:
+    """The order as one seller may see it: their lines, their total, no buyer id."""
+    return {
+        "order_id": str(order.pk),
+        "number": order.number,
+        "placed_at": order.created.isoformat().replace("+00:00", "Z"),
+        "lines": [_line_data(line) for line in own_lines],
+        "total": str(sum((line.line_total for line in own_lines), Decimal("0.00"))),
+        "currency": order.currency,
+    }

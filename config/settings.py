@@ -298,6 +298,32 @@ CELERY_BEAT_SCHEDULE["events-redrive"] = {
     "task": "events.tasks.redrive_events",
     "schedule": EVENTS_REDRIVE_SECONDS,
 }
+# Where the JSON Schemas of the events' `data` are served: each event's `dataschema` is
+# this base + `<type>.json` (GET /api/events/schemas/<type>.json answers them).
+EVENTS_SCHEMA_BASE_URL = os.environ.get(
+    "EVENTS_SCHEMA_BASE_URL", "http://127.0.0.1:8000/api/events/schemas/"
+)
+
+# --- Webhooks -----------------------------------------------------------------------------
+# http and loopback destinations (127.0.0.1, ::1) for tests and local development; never
+# other private addresses.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_RESPONSE_MAX_BYTES = env_int("WEBHOOK_RESPONSE_MAX_BYTES", 4096)
+# Tries per delivery; between them, exponential back-off from the base, capped, with jitter.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600)))
+# An endpoint whose every attempt failed for this long is disabled (its owner sees why).
+WEBHOOK_DISABLE_AFTER_SECONDS = float(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS", "86400"))
+# After a secret rotation, the old secret still signs for this long.
+WEBHOOK_SECRET_GRACE_SECONDS = float(os.environ.get("WEBHOOK_SECRET_GRACE_SECONDS", "86400"))
+# Beat: fan out events left pending and try the deliveries whose next try is due.
+WEBHOOK_POLL_SECONDS = float(os.environ.get("WEBHOOK_POLL_SECONDS", "5"))
+CELERY_BEAT_SCHEDULE["webhooks-redrive"] = {
+    "task": "events.tasks.redrive_webhooks",
+    "schedule": WEBHOOK_POLL_SECONDS,
+}
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

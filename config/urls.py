@@ -17,6 +17,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("search.urls")),
     path("", include("catalog.urls")),
     path("", include("commerce.urls")),
+    path("", include("events.urls")),
 ]
 
 urlpatterns = [

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
+import orjson
 import redis
 from cloudevents.core.bindings.common import CONTENT_TYPE_HEADER
 from django.conf import settings
@@ -177,6 +178,22 @@ def kafka_producer(servers: str) -> Any:
     )
 
 
+# Attributes that are not headers in the binary mode: the data itself, and its content type
+# (the record's `content-type` stays the structured mode's).
+NOT_HEADERS = {"data", "data_base64", "datacontenttype"}
+
+
+def ce_headers(body: bytes) -> list[tuple[str, bytes]]:
+    """The CloudEvents Kafka binding's binary-mode headers (`ce_<attribute>`) of a structured
+    event, so consumers can route on them without parsing the value."""
+    event = orjson.loads(body)
+    return [
+        (f"ce_{name}", str(value).encode())
+        for name, value in event.items()
+        if name not in NOT_HEADERS and value is not None
+    ]
+
+
 class KafkaPublisher:
     name = "kafka"
     FLUSH_SECONDS = 15
@@ -208,7 +225,10 @@ class KafkaPublisher:
                             self.topic,
                             key=outgoing.key.encode(),
                             value=outgoing.body,
-                            headers={CONTENT_TYPE_HEADER: CONTENT_TYPE.encode()},
+                            headers=[
+                                (CONTENT_TYPE_HEADER, CONTENT_TYPE.encode()),
+                                *ce_headers(outgoing.body),
+                            ],
                             on_delivery=delivered,
                         )
                         break

@@ -31,17 +31,17 @@ BATCH_SIZE = 500
 
 
 @contextmanager
-def relay_lock() -> Iterator[bool]:
+def relay_lock(lock_id: int = RELAY_LOCK_ID) -> Iterator[bool]:
     """Session-level advisory lock: held across the batches' own transactions."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [RELAY_LOCK_ID])
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
         held = bool(cursor.fetchone()[0])
     try:
         yield held
     finally:
         if held:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [RELAY_LOCK_ID])
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
 
 
 def pending() -> QuerySet[OutboxEntry]:

@@ -1,7 +1,7 @@
 from celery import shared_task
 
-from events import relay
-from events.envelope import RELAY_TASK
+from events import relay, webhooks
+from events.envelope import FANOUT_TASK, RELAY_TASK
 
 
 @shared_task(name=RELAY_TASK, ignore_result=True)
@@ -14,3 +14,22 @@ def relay_events() -> int:
 def redrive_events() -> int:
     """Beat: publish events left pending (broker or backend down at commit time)."""
     return relay.relay()
+
+
+@shared_task(name=FANOUT_TASK, ignore_result=True)
+def fan_out_webhooks() -> int:
+    """Enqueued after each commit that recorded events: make their webhook deliveries."""
+    return webhooks.fan_out()
+
+
+@shared_task(name=webhooks.DELIVER_TASK, ignore_result=True)
+def deliver_webhooks(endpoint_id: str) -> int:
+    """Send one endpoint's due deliveries, in order (enqueued after fan-out, redelivery,
+    a test event, and by the re-drive for retries)."""
+    return webhooks.deliver(endpoint_id)
+
+
+@shared_task(name="events.tasks.redrive_webhooks", ignore_result=True)
+def redrive_webhooks() -> int:
+    """Beat, every WEBHOOK_POLL_SECONDS: fan out rows left pending and try due retries."""
+    return webhooks.redrive()

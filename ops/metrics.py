@@ -32,7 +32,7 @@ from prometheus_client.registry import REGISTRY, Collector
 
 # Each app's own instruments, imported so that their series exist before the first count.
 import commerce.metrics  # noqa: F401
-import events.metrics  # noqa: F401
+import events.metrics
 import search.metrics  # noqa: F401
 from api.errors import error_body
 from core import outbox
@@ -100,13 +100,14 @@ class OutboxBacklogCollector(Collector):
 @cache
 def scrape_registry() -> CollectorRegistry:
     """What /metrics answers: every process's samples of this host (multiprocess mode) or
-    this process's, plus the outbox backlog."""
+    this process's, plus the outbox and webhook backlogs."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
     registry.register(OutboxBacklogCollector())
+    registry.register(events.metrics.WebhookBacklogCollector())
     return registry
 
 

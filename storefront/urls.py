@@ -17,6 +17,7 @@ urlpatterns = [
     path("orders/", page, name="storefront-orders"),
     path("selling/", page, name="storefront-selling"),
     path("selling/new/", page, name="storefront-selling-new"),
+    path("selling/webhooks/", page, name="storefront-selling-webhooks"),
     path("selling/<uuid:product_id>/", page, name="storefront-selling-edit"),
     path("sales/", page, name="storefront-sales"),
 ]

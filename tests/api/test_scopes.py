@@ -61,9 +61,13 @@ def token_with(user: User, scope: str) -> APIClient:
 
 
 @pytest.fixture
-def world(make_product) -> dict[str, Any]:
+def world(make_product, settings) -> dict[str, Any]:
     """A caller with something behind every path id: their product (tagged), a sale line of it,
-    an order and a bag line of their own, and another user to follow."""
+    an order and a bag line of their own, a webhook endpoint with a delivery, and another
+    user to follow."""
+    from events import webhooks
+
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
     caller = make_user("scoped")
     seller = make_user("seller-of-q")
     product = make_product(owner=caller, name="Caller's kettle", tags=["Tea"])
@@ -75,7 +79,11 @@ def world(make_product) -> dict[str, Any]:
     other_buyer = bearer_client(seller)
     add(other_buyer, product)
     sale_line = place(other_buyer).json()["lines"][0]
+    endpoint = webhooks.create_endpoint(owner=caller, url="http://127.0.0.1:9/hook")
+    delivery = webhooks.send_test_event(owner=caller, endpoint_id=endpoint.pk)
     return {
+        "endpoint": endpoint.pk,
+        "delivery": delivery.pk,
         "caller": caller,
         "other": seller,
         "product": product,
@@ -93,6 +101,8 @@ def fill(path: str, world: dict[str, Any]) -> str:
         "/api/orders/": world["order"],
         "/api/products/": world["product"].id,
         "/api/sales/": world["sale"],
+        "/api/webhooks/": world["endpoint"],
+        "/api/webhooks/{endpoint_id}/deliveries/": world["delivery"],
     }
 
     def value(match: re.Match[str]) -> str:
@@ -101,6 +111,8 @@ def fill(path: str, world: dict[str, Any]) -> str:
             return str(world["tag"])
         if name == "user_id":
             return str(world["other"].id)
+        if name == "type":  # an event type's schema
+            return "store.order.placed.v1"
         before = path[: match.start()]
         return str(next(v for prefix, v in ids.items() if before == prefix))
 

@@ -446,3 +446,54 @@ def test_the_accessibility_check_would_catch_a_violation(page: Page):
     )
     with pytest.raises(AssertionError, match="label"):
         page.axe("sign-in with an unlabelled field")
+
+
+def test_a_seller_registers_a_webhook_sees_a_retried_delivery_and_sends_it_again(
+    page: Page, make_user, make_product, settings
+):
+    from standardwebhooks.webhooks import Webhook
+
+    from tests.events import receiver as http_receiver
+
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 3600  # the first failure waits: the page shows it
+    seller, buyer = make_user("grace"), make_user("alan")
+    mug = make_product(owner=seller, name="Stoneware mug", price=Decimal("18.00"), stock=4)
+    receiver = http_receiver.start()
+    receiver.answer = lambda path, tries: (503, {}, b"busy") if tries == 0 else (204, {}, b"")
+    try:
+        sign_in(page, "grace")
+        page.link("Selling", "#account-nav").click()
+        page.wait_for_heading("Your products")
+        page.link("Webhooks").click()
+        page.wait_for_heading("Webhooks")
+        page.wait_for_text("main", "No endpoints yet")
+
+        page.expect_error(400, "/api/webhooks/")
+        page.fill({"Endpoint URL": "https://10.0.0.1/hook"})
+        page.button("Add endpoint").click()
+        page.wait_for_text(".field[data-field=url] .field-error", "does not call")
+        page.fill({"Endpoint URL": receiver.url("/grace")})
+        page.button("Add endpoint").click()
+        secret = page.wait_for_text("main .secret", "whsec_").text
+        page.axe("webhooks")
+
+        commerce.add_to_bag(buyer=buyer, product_id=mug.id, quantity=2)
+        commerce.place_order(buyer=buyer)  # fanned out and tried at once (eager Celery)
+        [first] = receiver.requests
+        assert Webhook(secret).verify(first.body, first.headers)["type"] == "store.sale.ordered.v1"
+
+        page.open("/selling/webhooks/")
+        delivery = page.wait_for_text("main .delivery", "HTTP 503")
+        assert "PENDING" in delivery.text
+        assert "store.sale.ordered.v1" in delivery.text
+        page.screenshot("webhooks")
+        page.button("Send again", "main .delivery").click()
+        page.wait_for_text("main .delivery", "HTTP 204")
+        assert "DELIVERED" in page.find("main .delivery").text
+        again = receiver.requests[-1]
+        assert again.headers["webhook-id"] == first.headers["webhook-id"]
+        Webhook(secret).verify(again.body, again.headers)
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()

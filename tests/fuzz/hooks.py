@@ -53,6 +53,9 @@ RULES_BEYOND_THE_SCHEMA = {
     "quantity": "the stock",
     # Placing an order from an empty bag.
     "bag": "a bag with something in it",
+    # A webhook URL: https, a host name DNS resolves to public addresses only (not private,
+    # loopback or link-local), no longer than DNS allows.
+    "url": "a public https URL that resolves",
 }
 
 

@@ -21,6 +21,7 @@ PAGES = [
     "/orders/",
     "/selling/",
     "/selling/new/",
+    "/selling/webhooks/",
     f"/selling/{uuid.uuid4()}/",
     "/sales/",
 ]

@@ -12,6 +12,7 @@ import { salesView } from "./views/sales.js";
 import { searchUrl, searchView } from "./views/search.js";
 import { sellerView } from "./views/seller.js";
 import { editProductView, newProductView, sellingView } from "./views/selling.js";
+import { webhooksView } from "./views/webhooks.js";
 
 const UUID = "([0-9a-fA-F-]{36})";
 const routes = [
@@ -24,6 +25,7 @@ const routes = [
   [/^\/orders\/$/, ordersView],
   [/^\/selling\/$/, sellingView],
   [/^\/selling\/new\/$/, newProductView],
+  [/^\/selling\/webhooks\/$/, webhooksView],
   [new RegExp(`^/selling/${UUID}/$`), editProductView],
   [/^\/sales\/$/, salesView],
 ];

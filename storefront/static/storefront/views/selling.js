@@ -36,7 +36,8 @@ export function sellingView({ main }) {
     head: [
       h("div", { class: "page-head" },
         h("h1", {}, "Your products"),
-        h("a", { class: "button", href: "/selling/new/" }, "List a new product")),
+        h("a", { class: "button", href: "/selling/new/" }, "List a new product"),
+        h("a", { class: "button secondary", href: "/selling/webhooks/" }, "Webhooks")),
       tabs("Filter by state", STATES.map(([value, label]) => [`/selling/${query({ state: value })}`, label, value === state])),
     ],
     list: h("ul", { class: "my-products", "aria-label": "Your products" }),
