@@ -465,8 +465,13 @@ def test_metrics_count_outcomes_and_age_the_oldest_pending(
     from tests.ops.metrics import Scraper, value
 
     settings.WEBHOOK_RETRY_BASE_SECONDS = 60
+    settings.METRICS_TOKEN = "scrape-webhooks"  # /metrics fails closed without one
 
-    scraper = Scraper(lambda: api_client.get("/metrics").content.decode())
+    scraper = Scraper(
+        lambda: api_client.get(
+            "/metrics", HTTP_AUTHORIZATION="Bearer scrape-webhooks"
+        ).content.decode()
+    )
     scraper.scrape()
     register(seller_client, receiver.url("/seller"), event_types=SALES)
     receiver.answer = lambda path, tries: (500, {}, b"") if tries == 0 else (204, {}, b"")
