@@ -47,11 +47,16 @@ METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", 
 
 
 @pytest.fixture
-def every_path(make_product, seller, buyer_client, kettle) -> list[str]:
+def every_path(make_product, seller, buyer, buyer_client, kettle, settings) -> list[str]:
     """Every path of the schema, its parameters filled with objects that exist."""
     from rest_framework.test import APIClient
 
+    from events import webhooks
     from tests.conftest import add, place
+
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    endpoint = webhooks.create_endpoint(owner=buyer, url="http://127.0.0.1:9/hook")
+    delivery = webhooks.send_test_event(owner=buyer, endpoint_id=endpoint.pk)
 
     add(buyer_client, kettle)
     order = place(buyer_client).json()
@@ -61,12 +66,16 @@ def every_path(make_product, seller, buyer_client, kettle) -> list[str]:
         "/api/bag/items/": line["id"],
         "/api/orders/": order["id"],
         "/api/sales/": order["lines"][0]["id"],
+        "/api/webhooks/": str(endpoint.pk),
+        "/deliveries/": str(delivery.pk),
     }
     schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     paths = []
     for path in schema.json()["paths"]:
         for collection, value in ids.items():
             path = path.replace(f"{collection}{{id}}", f"{collection}{value}")
+        path = path.replace("{endpoint_id}", str(endpoint.pk))
+        path = path.replace("{type}", "store.order.placed.v1")
         paths.append(path.replace("{user_id}", str(seller.id)).replace("{slug}", "kitchen"))
     assert not [path for path in paths if "{" in path], paths  # a new kind of id: add it above
     return paths
