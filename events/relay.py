@@ -14,11 +14,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Min, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from core.db import advisory_lock
 from core.models import OutboxEntry
 from events.backends import OutgoingEvent, PublishFailed, get_publisher
 from events.envelope import EVENT_TOPIC
@@ -33,15 +34,8 @@ BATCH_SIZE = 500
 @contextmanager
 def relay_lock(lock_id: int = RELAY_LOCK_ID) -> Iterator[bool]:
     """Session-level advisory lock: held across the batches' own transactions."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
-        held = bool(cursor.fetchone()[0])
-    try:
+    with advisory_lock(lock_id) as held:
         yield held
-    finally:
-        if held:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
 
 
 def pending() -> QuerySet[OutboxEntry]:

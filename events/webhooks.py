@@ -34,6 +34,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from standardwebhooks.webhooks import Webhook
 
+from core.db import advisory_lock
 from core.errors import Conflict, Invalid, NotFound
 from core.models import OUTBOX_POSITION_SEQUENCE, OutboxEntry
 from events import outbound, schemas
@@ -287,20 +288,8 @@ def _wake_after_commit(endpoint_ids: list[Any]) -> None:
 @contextmanager
 def endpoint_lock(endpoint_id: Any) -> Iterator[bool]:
     """Session-level advisory lock per endpoint: one deliverer at a time keeps the order."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [ENDPOINT_LOCK_CLASS, str(endpoint_id)]
-        )
-        held = bool(cursor.fetchone()[0])
-    try:
+    with advisory_lock(ENDPOINT_LOCK_CLASS, str(endpoint_id)) as held:
         yield held
-    finally:
-        if held:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, hashtext(%s))",
-                    [ENDPOINT_LOCK_CLASS, str(endpoint_id)],
-                )
 
 
 def _due(endpoint: WebhookEndpoint, now: datetime, limit: int) -> list[Delivery]:
