@@ -14,6 +14,15 @@ from django.conf import settings
 # Name boosted above tags; the description (weight 1) is searched by its own clause.
 LABEL_BOOSTS = {"name": 3, "tags.name": 2}
 TEXT_FIELDS = ("name", "tags.name", "description")
+# The `.stemmed` subfields (es/mappings/): plurals, inflections, possessives, irregular plurals.
+# Weighted below the folded fields, which a word as typed matches too: exact words rank first.
+STEMMED_BOOSTS = {"name.stemmed": 2, "tags.name.stemmed": 1.5, "description.stemmed": 0.5}
+# Lucene's English stop words (the `_english_` list of the `.stemmed` analyzer): such a word of
+# the query is optional, so "jacket for men" never fails because no product says "for".
+STOP_WORDS = frozenset(
+    """a an and are as at be but by for if in into is it no not of on or such that the their
+    then there these they this to was will with""".split()  # noqa: SIM905 (a word list)
+)
 # Typos: none below 4 letters, 1 edit from 4, 2 from 8; the first letter is never a typo.
 FUZZINESS = "AUTO:4,8"
 ONE_EDIT_FROM, TWO_EDITS_FROM = 4, 8
@@ -41,6 +50,16 @@ MAX_SCORE = 3.4e38  # scores are 32-bit floats
 
 class BadCursor(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Synonym:
+    """A synonym rule met in the query: the words `start`..`end` (excluded) may also be read
+    as any of `alternatives` (each one or more words)."""
+
+    start: int
+    end: int
+    alternatives: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -179,6 +198,14 @@ def _word_query(word: str, *, last: bool) -> dict[str, Any]:
             }
         },
         {"match": {"description": {"query": word}}},
+        {
+            "dis_max": {
+                "queries": [
+                    {"match": {field: {"query": word, "boost": boost}}}
+                    for field, boost in STEMMED_BOOSTS.items()
+                ]
+            }
+        },
     ]
     if last:
         # index_prefixes make this a term query on the field's prefix index (fast, scored)
@@ -195,11 +222,30 @@ def _word_query(word: str, *, last: bool) -> dict[str, Any]:
     return {"bool": {"should": ways}}
 
 
-def _highlight(words: list[QueryWord]) -> dict[str, Any]:
+def _synonym_query(alternative: str) -> dict[str, Any]:
+    """Another way to say some words of the query: all its words, in order, in one field."""
+    return {
+        "multi_match": {
+            "query": alternative,
+            "type": "phrase",
+            "fields": [f"{field}^{boost}" for field, boost in STEMMED_BOOSTS.items()],
+        }
+    }
+
+
+def _stemmed_marks(text: str) -> list[dict[str, Any]]:
+    return [{"match": {field: {"query": text}}} for field in STEMMED_BOOSTS]
+
+
+def _highlight(words: list[QueryWord], synonyms: list[Synonym]) -> dict[str, Any]:
     """Elasticsearch's highlighter, asked for plain terms (each word and its typo'd forms)
-    and a prefix of the last word: the fuzzy clauses would cost it an automaton per hit."""
+    and a prefix of the last word: the fuzzy clauses would cost it an automaton per hit.
+    Stems and synonyms are marked through the `.stemmed` subfields (matched_fields)."""
     terms = sorted({term for word in words for term in (word.text, *word.spellings)})
     marks: list[dict[str, Any]] = [{"terms": {field: terms}} for field in TEXT_FIELDS]
+    marks += _stemmed_marks(" ".join(w.text for w in words if w.text not in STOP_WORDS))
+    for synonym in synonyms:
+        marks += [m for alternative in synonym.alternatives for m in _stemmed_marks(alternative)]
     # a wildcard, not a prefix query: with index_prefixes that would target another field
     prefix = _WILDCARD_SPECIALS.sub(lambda special: "\\" + special[0], words[-1].text) + "*"
     marks += [{"wildcard": {field: {"value": prefix}}} for field in LABEL_BOOSTS]
@@ -208,16 +254,53 @@ def _highlight(words: list[QueryWord]) -> dict[str, Any]:
         "post_tags": ["</em>"],
         "highlight_query": {"bool": {"should": marks}},
         "fields": {
-            "name": {"number_of_fragments": 0},
-            "description": {"fragment_size": 150, "number_of_fragments": 2},
-            "tags.name": {"number_of_fragments": 0},
+            "name": {"number_of_fragments": 0, "matched_fields": ["name", "name.stemmed"]},
+            "description": {
+                "fragment_size": 150,
+                "number_of_fragments": 2,
+                "matched_fields": ["description", "description.stemmed"],
+            },
+            "tags.name": {
+                "number_of_fragments": 0,
+                "matched_fields": ["tags.name", "tags.name.stemmed"],
+            },
         },
     }
 
 
-def product_search(params: dict[str, Any], words: list[QueryWord] | None = None) -> dict[str, Any]:
+def _required(words: list[QueryWord], synonyms: list[Synonym]) -> list[dict[str, Any]]:
+    """One clause per word that must match (stop words aside, unless the query has nothing
+    else); words a synonym rule covers may match as typed or as any of its alternatives."""
+    last = len(words) - 1
+    clauses = [_word_query(w.text, last=i == last) for i, w in enumerate(words)]
+    content = [i for i, w in enumerate(words) if w.text not in STOP_WORDS]
+    content = content or list(range(len(words)))
+    must: list[dict[str, Any]] = []
+    position = 0
+    by_start = {synonym.start: synonym for synonym in synonyms}
+    while position < len(words):
+        synonym = by_start.get(position)
+        if synonym is not None:
+            as_typed = [clauses[i] for i in range(synonym.start, synonym.end) if i in content]
+            ways = [{"bool": {"must": as_typed}}] if as_typed else []
+            ways += [_synonym_query(alternative) for alternative in synonym.alternatives]
+            must.append({"bool": {"should": ways}})
+            position = synonym.end
+            continue
+        if position in content:
+            must.append(clauses[position])
+        position += 1
+    return must
+
+
+def product_search(
+    params: dict[str, Any],
+    words: list[QueryWord] | None = None,
+    synonyms: list[Synonym] | None = None,
+) -> dict[str, Any]:
     """The body for GET /api/products/: the listing, or with `q` a full-text search whose
-    `words` come from query_words(the answer to spelling_request(q))."""
+    `words` come from query_words(the answer to spelling_request(q)) and `synonyms` from
+    search.synonyms.expand(words)."""
     q = (params.get("q") or "").strip()
     body: dict[str, Any] = {
         "size": params.get("page_size") or settings.SEARCH_PAGE_SIZE,
@@ -227,11 +310,10 @@ def product_search(params: dict[str, Any], words: list[QueryWord] | None = None)
     if q:
         body["sort"] = RELEVANCE
         if words:
-            # Every word must match (see _word_query); an exact phrase in the name ranks first.
-            last = len(words) - 1
-            bool_query["must"] = [_word_query(w.text, last=i == last) for i, w in enumerate(words)]
+            # Every word must match (see _required); an exact phrase in the name ranks first.
+            bool_query["must"] = _required(words, synonyms or [])
             bool_query["should"] = [{"match_phrase": {"name": {"query": q, "boost": 2}}}]
-            body["highlight"] = _highlight(words)
+            body["highlight"] = _highlight(words, synonyms or [])
         else:  # nothing searchable in q (punctuation only)
             bool_query["must"] = [{"match_none": {}}]
     else:
