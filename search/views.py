@@ -21,6 +21,7 @@ from api.renderers import FastJSONRenderer
 from api.schema import error_responses
 from catalog.serializers import ProductSerializer
 from catalog.views import ProductViewSet
+from search import synonyms
 from search.client import get_client
 from search.indices import alias
 from search.queries import (
@@ -167,7 +168,7 @@ class ProductCollectionViewSet(ProductViewSet):
         if validated["q"]:
             spelling = spelling_request(validated["q"])
             words = query_words(search_index("products", spelling, SPELLING_ANSWER))
-        body = product_search(validated, words)
+        body = product_search(validated, words, synonyms.expand(words) if words else None)
         result = search_index("products", body, SEARCH_ANSWER)
         hits = hits_of(result)
         answer: dict[str, Any] = {"next": None, "results": [_hit(h) for h in hits]}
