@@ -111,7 +111,9 @@ class BeforeProductSearch(APIView):
         answer: dict[str, Any] = {"next": None, "results": results}
         if len(hits) == body["size"]:
             query = {k: v for k, v in request.query_params.items() if k != "cursor"}
-            query["cursor"] = encode_cursor(hits[-1]["sort"], relevance=bool(validated["q"]))
+            query["cursor"] = encode_cursor(
+                hits[-1]["sort"], sort="relevance" if validated["q"] else "newest"
+            )
             answer["next"] = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
         return Response(answer)
 

@@ -719,7 +719,7 @@ def es_cpu_seconds() -> float | None:
 
 # Parts of a search's CPU in the API: (label, [(file, function), ...]) summed, inclusive.
 API_CPU_PARTS = [
-    ("Elasticsearch client (2 requests: HTTP, JSON)", [("search/views.py", "search_index")]),
+    ("Elasticsearch client (2 requests: HTTP, JSON)", [("search/selectors.py", "search_index")]),
     ("query parameters (serializer)", [("rest_framework/serializers.py", "is_valid")]),
     ("rendering the answer (JSON)", [("rest_framework/response.py", "rendered_content")]),
     (

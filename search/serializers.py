@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from api.serializers import CanonicalUUIDField, MoneyField, QueryParamsSerializer
-from search.queries import BadCursor, decode_cursor
+from search.queries import SORTS, BadCursor, decode_cursor
 
 MAX_TAG_FILTERS = 20
 SLUG = r"[-a-zA-Z0-9_]+"
@@ -33,6 +33,12 @@ class ProductSearchParams(QueryParamsSerializer):
     facets = serializers.ChoiceField(
         choices=["true", "false"], required=False, help_text="Add counts per tag, price, stock"
     )
+    sort = serializers.ChoiceField(
+        choices=list(SORTS),
+        required=False,
+        help_text="`relevance` (the default with `q`; only with `q`), `newest` (the default "
+        "without `q`), `price` (lowest first) or `-price` (highest first); ties newest first",
+    )
     cursor = serializers.CharField(
         required=False, max_length=500, validators=[CURSOR], help_text="From a `next` link"
     )
@@ -56,9 +62,13 @@ class ProductSearchParams(QueryParamsSerializer):
             if flag in attrs:
                 attrs[flag] = attrs[flag] == "true"
         attrs["q"] = (attrs.get("q") or "").strip()
+        sort = attrs.get("sort") or ("relevance" if attrs["q"] else "newest")
+        if sort == "relevance" and not attrs["q"]:
+            raise serializers.ValidationError({"sort": ["Sorting by relevance needs q."]})
+        attrs["sort"] = sort
         if "cursor" in attrs:
             try:
-                attrs["search_after"] = decode_cursor(attrs["cursor"], relevance=bool(attrs["q"]))
+                attrs["cursor_data"] = decode_cursor(attrs["cursor"], sort=sort)
             except BadCursor as exc:
                 raise serializers.ValidationError({"cursor": [str(exc)]}) from exc
         return attrs
