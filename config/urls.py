@@ -12,7 +12,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="schema"), name="docs"),
-    # search first: it answers GET /api/products/ and the autocomplete paths.
+    # search owns /api/products/ (list and create) and the autocomplete paths.
     path("", include("search.urls")),
     path("", include("catalog.urls")),
     path("", include("commerce.urls")),

@@ -231,12 +231,12 @@ def exact_name(word: str) -> str:
     return f"as-typed:{word}"
 
 
-def _word_query(word: str, *, last: bool) -> dict[str, Any]:
+def _word_query(word: str, *, last: bool, typos: bool = True) -> dict[str, Any]:
     """One word must match: in name or tags (dis_max: the better of the two counts) as typed
     or with a typo, or in the description as typed. The last word may also be the start of
     a word (the shopper is still typing it)."""
     named = exact_name(word)
-    fuzzy = {"query": word, "fuzziness": FUZZINESS, "prefix_length": PREFIX_LENGTH}
+    fuzzy = {"query": word, "fuzziness": FUZZINESS if typos else 0, "prefix_length": PREFIX_LENGTH}
     ways: list[dict[str, Any]] = [
         {
             "dis_max": {
@@ -319,11 +319,13 @@ def _highlight(words: list[QueryWord], synonyms: list[Synonym]) -> dict[str, Any
     }
 
 
-def _required(words: list[QueryWord], synonyms: list[Synonym]) -> list[dict[str, Any]]:
+def _required(
+    words: list[QueryWord], synonyms: list[Synonym], *, typos: bool = True
+) -> list[dict[str, Any]]:
     """One clause per word that must match (stop words aside, unless the query has nothing
     else); words a synonym rule covers may match as typed or as any of its alternatives."""
     last = len(words) - 1
-    clauses = [_word_query(w.text, last=i == last) for i, w in enumerate(words)]
+    clauses = [_word_query(w.text, last=i == last, typos=typos) for i, w in enumerate(words)]
     content = [i for i, w in enumerate(words) if w.text not in STOP_WORDS]
     content = content or list(range(len(words)))
     must: list[dict[str, Any]] = []
@@ -342,6 +344,12 @@ def _required(words: list[QueryWord], synonyms: list[Synonym]) -> list[dict[str,
             must.append(clauses[position])
         position += 1
     return must
+
+
+def typos(params: dict[str, Any]) -> bool:
+    """Whether words may match with a typo (`typos=false`: only as typed, stemmed or as a
+    prefix; the storefront's "Search instead for")."""
+    return params.get("typos") is not False
 
 
 def product_search(
@@ -368,7 +376,7 @@ def product_search(
     if q:
         if words:
             # Every word must match (see _required); an exact phrase in the name ranks first.
-            bool_query["must"] = _required(words, synonyms or [])
+            bool_query["must"] = _required(words, synonyms or [], typos=typos(params))
             bool_query["should"] = [{"match_phrase": {"name": {"query": q, "boost": 2}}}]
             body["highlight"] = _highlight(words, synonyms or [])
         else:  # nothing searchable in q (punctuation only)
@@ -412,11 +420,12 @@ def relaxation_request(
 
     def without(dropped: tuple[str, ...]) -> dict[str, Any]:
         kept = [w for w in words if w.text not in dropped]
-        return {"bool": {"must": _required(kept, expand(kept))}}
+        return {"bool": {"must": _required(kept, expand(kept), typos=typos(params))}}
 
     buckets = {f"drop:{i}": without(d) for i, d in enumerate(dropped_sets)}
     buckets |= {
-        f"word:{w.text}": _word_query(w.text, last=w.text == last) for w in content_words(words)
+        f"word:{w.text}": _word_query(w.text, last=w.text == last, typos=typos(params))
+        for w in content_words(words)
     }
     # only products holding some word are counted (the others cannot match any way)
     some_word = {"bool": {"should": list(buckets.values())[len(dropped_sets) :]}}

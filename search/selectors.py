@@ -28,6 +28,7 @@ from search.queries import (
     query_words,
     relaxation_request,
     spelling_request,
+    typos,
 )
 
 _EM = re.compile(r"<em>(.*?)</em>")
@@ -181,6 +182,8 @@ def search_products(params: dict[str, Any]) -> dict[str, Any]:
     dropped: tuple[str, ...] = ()
     if q:
         words = query_words(search_index("products", spelling_request(q), SPELLING_ANSWER))
+        if not typos(params):  # no typo'd forms: nothing to highlight or report as corrected
+            words = [QueryWord(w.text) for w in words]
     if words and cursor is not None and cursor.dropped:
         known = {w.text for w in words}
         if not set(cursor.dropped) <= known or len(cursor.dropped) >= len(known):

@@ -33,6 +33,12 @@ class ProductSearchParams(QueryParamsSerializer):
     facets = serializers.ChoiceField(
         choices=["true", "false"], required=False, help_text="Add counts per tag, price, stock"
     )
+    typos = serializers.ChoiceField(
+        choices=["true", "false"],
+        required=False,
+        help_text="`false`: words match only as typed (or by their stem, or as a prefix), "
+        "no typo tolerance; for a shopper who meant what they typed (default true)",
+    )
     sort = serializers.ChoiceField(
         choices=list(SORTS),
         required=False,
@@ -58,7 +64,7 @@ class ProductSearchParams(QueryParamsSerializer):
         low, high = attrs.get("min_price"), attrs.get("max_price")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"min_price": ["Must not exceed max_price."]})
-        for flag in ("in_stock", "facets"):
+        for flag in ("in_stock", "facets", "typos"):
             if flag in attrs:
                 attrs[flag] = attrs[flag] == "true"
         attrs["q"] = (attrs.get("q") or "").strip()

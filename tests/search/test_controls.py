@@ -257,3 +257,12 @@ def test_nothing_to_relax_to_is_an_empty_answer(lanterns, api_client):
     answer = get(api_client, q="zebra giraffe")
 
     assert answer == {"next": None, "results": [], "corrected_query": None, "dropped_words": []}
+
+
+def test_typos_false_searches_the_words_as_typed(shop, api_client):
+    # the storefront's "Search instead for": no correction, so no product holds "wallnut"
+    answer = get(api_client, q="Wallnut desk", typos="false")
+
+    assert answer["corrected_query"] is None
+    assert answer["dropped_words"] == ["wallnut"]
+    assert names(get(api_client, q="walnut desk", typos="false")) == ["Walnut desk lamp"]
