@@ -56,8 +56,10 @@ SORTS: dict[str, list[dict[str, str]]] = {
     "price": [{"price": "asc"}, *NEWEST_FIRST],
     "-price": [{"price": "desc"}, *NEWEST_FIRST],
 }
-# Relaxation tries at most this many ways to leave words out per number of words dropped.
+# Relaxation counts at most this many ways to leave words out per request, and sends at most
+# this many requests (1, 2, 3, then 4 words left out) before answering nothing.
 MAX_RELAXATIONS = 32
+MAX_RELAXATION_ROUNDS = 4
 
 
 MAX_SCORE = 3.4e38  # scores are 32-bit floats

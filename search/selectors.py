@@ -4,7 +4,7 @@ answer, as plain data (the views only validate parameters and render)."""
 import re
 import unicodedata
 from collections import Counter
-from itertools import combinations
+from itertools import combinations, islice
 from typing import Any
 
 from elasticsearch import ApiError, NotFoundError, TransportError
@@ -15,6 +15,7 @@ from search import synonyms
 from search.client import get_client
 from search.indices import alias
 from search.queries import (
+    MAX_RELAXATION_ROUNDS,
     MAX_RELAXATIONS,
     SEARCH_ANSWER,
     SPELLING_ANSWER,
@@ -147,17 +148,25 @@ def corrected_query(
 def _relax(params: dict[str, Any], words: list[QueryWord]) -> tuple[str, ...]:
     """The words to leave out when no product holds them all: as few as possible, and of
     those the least selective (held by most products), keeping the rarer, telling words.
-    Empty when leaving words out finds nothing either."""
+    Empty when leaving words out finds nothing either (or after MAX_RELAXATION_ROUNDS)."""
     # stop words are optional already; a query of stop words only is not relaxed
     content = [w.text for w in words if w.text not in STOP_WORDS]
     if len(content) < 2:
         return ()
     held: dict[str, int] = {}
+    must_go: tuple[str, ...] = ()  # words no product holds: in every set once counted
     for size in range(1, len(content)):
-        candidates = list(combinations(content, size))
-        if held:  # least selective first, as many as one request should count
-            candidates.sort(key=lambda dropped: -sum(held[w] for w in dropped))
-        candidates = candidates[:MAX_RELAXATIONS]
+        if size > MAX_RELAXATION_ROUNDS:
+            return ()
+        if held:
+            # least selective first; lazily, so a long query never lists every combination
+            rest = sorted((w for w in content if w not in must_go), key=lambda w: -held[w])
+            if size < len(must_go) or size - len(must_go) >= len(rest):
+                continue
+            ways = combinations(rest, size - len(must_go))
+            candidates = [must_go + extra for extra in islice(ways, MAX_RELAXATIONS)]
+        else:
+            candidates = list(islice(combinations(content, size), MAX_RELAXATIONS))
         body = relaxation_request(params, words, synonyms.expand, candidates)
         counts = search_index("products", body).get("aggregations", {}).get("relax", {})
         buckets = counts.get("buckets", {})
@@ -166,6 +175,7 @@ def _relax(params: dict[str, Any], words: list[QueryWord]) -> tuple[str, ...]:
         held = {w: buckets[f"word:{w}"]["doc_count"] for w in content}
         if not any(held.values()):
             return ()
+        must_go = tuple(w for w in content if not held[w])
         matching = [d for i, d in enumerate(candidates) if buckets[f"drop:{i}"]["doc_count"]]
         if matching:
             return max(matching, key=lambda dropped: sum(held[w] for w in dropped))

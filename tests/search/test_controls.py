@@ -266,3 +266,19 @@ def test_typos_false_searches_the_words_as_typed(shop, api_client):
     assert answer["corrected_query"] is None
     assert answer["dropped_words"] == ["wallnut"]
     assert names(get(api_client, q="walnut desk", typos="false")) == ["Walnut desk lamp"]
+
+
+def test_two_words_are_dropped_when_one_is_not_enough(lanterns, api_client):
+    answer = get(api_client, q="vintage antique brass lantern")
+
+    assert names(answer) == ["Brass lantern"] * 3
+    assert sorted(answer["dropped_words"]) == ["antique", "vintage"]
+
+
+def test_a_long_query_of_unknown_words_is_relaxed_within_bounds_to_nothing(lanterns, api_client):
+    q = " ".join(f"zz{n:02d}w" for n in range(40))[:200]
+
+    answer = get(api_client, q=q)
+
+    assert answer["results"] == []
+    assert answer["dropped_words"] == []
