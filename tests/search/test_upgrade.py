@@ -49,7 +49,8 @@ def test_health_says_when_the_live_index_has_older_mappings(api_client, make_pro
     install_old_products_index()
     make_product(name="Running shoes")
     refresh()
-    assert api_client.get("/api/products/", {"q": "run shoe"}).json()["results"] == []
+    # the old mappings have no stems: no product holds both words, one is left out (relaxation)
+    assert api_client.get("/api/products/", {"q": "run shoe"}).json()["dropped_words"] != []
 
     body = api_client.get("/api/health/").json()
 
@@ -67,7 +68,6 @@ def test_health_says_when_the_live_index_has_older_mappings(api_client, make_pro
     body = api_client.get("/api/health/").json()
     assert body["search_indices"]["products"]["current"] is True
     assert body["search_indices"]["products"]["live_mapping_version"] == 2
-    names = [
-        p["name"] for p in api_client.get("/api/products/", {"q": "run shoe"}).json()["results"]
-    ]
-    assert names == ["Running shoes"]
+    answer = api_client.get("/api/products/", {"q": "run shoe"}).json()
+    assert [p["name"] for p in answer["results"]] == ["Running shoes"]
+    assert answer["dropped_words"] == []
