@@ -42,8 +42,8 @@ class ProductSearchParams(QueryParamsSerializer):
     sort = serializers.ChoiceField(
         choices=list(SORTS),
         required=False,
-        help_text="`relevance` (the default with `q`; only with `q`), `newest` (the default "
-        "without `q`), `price` (lowest first) or `-price` (highest first); ties newest first",
+        help_text="`relevance` (the default; without `q` it is `newest`), `newest`, `price` "
+        "(lowest first) or `-price` (highest first); ties newest first",
     )
     cursor = serializers.CharField(
         required=False, max_length=500, validators=[CURSOR], help_text="From a `next` link"
@@ -68,10 +68,9 @@ class ProductSearchParams(QueryParamsSerializer):
             if flag in attrs:
                 attrs[flag] = attrs[flag] == "true"
         attrs["q"] = (attrs.get("q") or "").strip()
-        sort = attrs.get("sort") or ("relevance" if attrs["q"] else "newest")
-        if sort == "relevance" and not attrs["q"]:
-            raise serializers.ValidationError({"sort": ["Sorting by relevance needs q."]})
-        attrs["sort"] = sort
+        sort = attrs.get("sort") or "relevance"
+        # without words every product is as relevant as any other: the newest come first
+        attrs["sort"] = sort = "newest" if sort == "relevance" and not attrs["q"] else sort
         if "cursor" in attrs:
             try:
                 attrs["cursor_data"] = decode_cursor(attrs["cursor"], sort=sort)
