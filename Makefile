@@ -89,7 +89,9 @@ test-browser: install services browser
 screenshots: install services browser
 	STOREFRONT_SCREENSHOTS=.screenshots $(BIN)/pytest tests/browser -q
 	mkdir -p docs/screenshots
-	cp .screenshots/home.png .screenshots/search.png .screenshots/suggestions.png docs/screenshots/
+	cp .screenshots/home.png .screenshots/search.png .screenshots/suggestions.png \
+	  .screenshots/search-controls.png .screenshots/search-1280.png .screenshots/search-390.png \
+	  .screenshots/search-390-filters.png docs/screenshots/
 
 diagrams: install
 	@command -v dot >/dev/null || scripts/services.sh apt-install graphviz

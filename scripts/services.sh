@@ -107,7 +107,11 @@ ensure_services_dir() {
 
 ensure_elasticsearch() {
   ES_HOME="$CACHE_DIR/elasticsearch-$ES_VERSION"
-  [ -x "$ES_HOME/bin/elasticsearch" ] && return 0
+  [ -x "$ES_HOME/bin/elasticsearch" ] || unpack_elasticsearch
+  ensure_analysis_home
+}
+
+unpack_elasticsearch() {
   mkdir -p "$CACHE_DIR"
   local zip="$CACHE_DIR/elasticsearch-$ES_VERSION.zip"
   if [ ! -s "$zip" ]; then
@@ -116,6 +120,62 @@ ensure_elasticsearch() {
   fi
   unzip -q -o "$zip" -d "$CACHE_DIR"
   chmod -R a+rX "$ES_HOME"
+}
+
+# --- the analysis plugin (es/plugin/) ------------------------------------------------------
+# The Maven Central build lacks Elasticsearch's analysis-common module (no stemmer, folding,
+# synonyms); our own small plugin registers Lucene's classes under the same names. It is
+# compiled once per version of its sources (a hash of es/plugin/) and installed into a home of
+# its own, hard-linked from the unpacked one: a node running from the plain home is never
+# changed under its feet, and every node started by this script (single or cluster) has it.
+PLUGIN_SRC="$ROOT/es/plugin"
+PLUGIN_NAME=store-analysis
+
+plugin_hash() {
+  (
+    cd "$PLUGIN_SRC"
+    find . -type f \( -name '*.java' -o -name '*.properties' \) | LC_ALL=C sort | xargs sha256sum
+    echo "$ES_VERSION"
+  ) | sha256sum | cut -c1-16
+}
+
+build_analysis_plugin() {  # sets PLUGIN_ZIP: the cached zip for these sources
+  local hash work
+  hash=$(plugin_hash)
+  PLUGIN_ZIP="$CACHE_DIR/$PLUGIN_NAME-$hash.zip"
+  [ -s "$PLUGIN_ZIP" ] && return 0
+  command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
+  log "building the analysis plugin ($hash)"
+  work=$(mktemp -d)
+  mkdir -p "$work/classes" "$work/zip"
+  # shellcheck disable=SC2046  # file names from our own tree, no spaces
+  javac --release 17 -Xlint:all -Werror -cp "$ES_HOME/lib/*" -d "$work/classes" \
+    $(find "$PLUGIN_SRC/src" -name '*.java' | LC_ALL=C sort) || { rm -rf "$work"; die "plugin did not compile"; }
+  jar --create --no-manifest --file "$work/zip/$PLUGIN_NAME.jar" -C "$work/classes" .
+  sed "s/^elasticsearch.version=.*/elasticsearch.version=$ES_VERSION/" \
+    "$PLUGIN_SRC/plugin-descriptor.properties" >"$work/zip/plugin-descriptor.properties"
+  (cd "$work/zip" && jar --create --no-manifest --file "$PLUGIN_ZIP.part" .)
+  mv "$PLUGIN_ZIP.part" "$PLUGIN_ZIP"
+  rm -rf "$work"
+}
+
+ensure_analysis_home() {  # points ES_HOME at a home with the plugin installed
+  [ "${ES_ANALYSIS_PLUGIN:-1}" = 1 ] || return 0
+  build_analysis_plugin
+  local home="$CACHE_DIR/elasticsearch-$ES_VERSION+$(basename "$PLUGIN_ZIP" .zip)" tmp java_home
+  if [ ! -f "$home/plugins/$PLUGIN_NAME/plugin-descriptor.properties" ]; then
+    log "installing the analysis plugin into $home"
+    tmp="$home.part.$$"
+    rm -rf "$tmp"
+    cp -al "$ES_HOME" "$tmp"  # hard links: no copy of the 500 MB, and the plain home untouched
+    java_home=${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+    ES_JAVA_HOME="$java_home" "$tmp/bin/elasticsearch-plugin" install --batch --silent "file://$PLUGIN_ZIP" \
+      || { rm -rf "$tmp"; die "the analysis plugin did not install"; }
+    chmod -R a+rX "$tmp/plugins"
+    [ "$(id -u)" = 0 ] && chown -R "$SERVICE_USER" "$tmp/plugins/$PLUGIN_NAME"
+    rm -rf "$home" && mv "$tmp" "$home"
+  fi
+  ES_HOME=$home
 }
 
 # Kafka from Maven Central alone: the broker's jar and its runtime dependencies, resolved by
@@ -160,6 +220,12 @@ wait_for() {  # name, seconds, command...
 pg_ready() { "$(pg_bindir)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
 redis_ready() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
 es_ready() { curl -fsS "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null | grep -q '"status"'; }
+# The node folds accents: it has our plugin (or analysis-common, as the official image does).
+es_has_analysis() {
+  curl -fsS -H 'Content-Type: application/json' "http://127.0.0.1:$ES_PORT/_analyze" \
+    -d '{"tokenizer":"standard","filter":["asciifolding"],"text":"\u00e9t\u00e9"}' 2>/dev/null \
+    | grep -q '"token":"ete"'
+}
 
 start_postgres() {
   local bindir data="$SERVICES_DIR/pg"
@@ -194,7 +260,21 @@ start_redis() {
 }
 
 start_elasticsearch() {
-  if es_ready; then log "elasticsearch already running on $ES_PORT"; return 0; fi
+  if es_ready; then
+    if [ "${ES_ANALYSIS_PLUGIN:-1}" != 1 ] || es_has_analysis; then
+      log "elasticsearch already running on $ES_PORT"
+      return 0
+    fi
+    # Started before the plugin existed: install it, then restart (only a node of ours).
+    if [ ! -f "$SERVICES_DIR/run/elasticsearch.pid" ] \
+      || ! kill -0 "$(cat "$SERVICES_DIR/run/elasticsearch.pid")" 2>/dev/null; then
+      log "warning: the node on $ES_PORT lacks the analysis plugin and was not started from $SERVICES_DIR: left alone"
+      return 0
+    fi
+    ensure_elasticsearch
+    log "restarting elasticsearch on $ES_PORT to load the analysis plugin"
+    stop_pidfile elasticsearch "$SERVICES_DIR/run/elasticsearch.pid"
+  fi
   ensure_elasticsearch
   local conf="$SERVICES_DIR/es/config"
   cp -n "$ES_HOME"/config/{jvm.options,log4j2.properties} "$conf"/ 2>/dev/null || true

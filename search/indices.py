@@ -80,3 +80,24 @@ def swap_alias(kind: str, new_index: str) -> list[str]:
 def drop_indices(names: list[str]) -> None:
     for name in names:
         get_client().indices.delete(index=name, ignore_unavailable=True)
+
+
+def code_mapping_version(kind: str) -> int:
+    """The mapping version es/mappings/<kind>.json declares (`_meta.mapping_version`)."""
+    return int(index_body(kind)["mappings"].get("_meta", {}).get("mapping_version", 1))
+
+
+def mapping_versions(kind: str) -> dict[str, Any]:
+    """The live index's mapping version against the code's: an index built before the
+    version was recorded counts as 1. `current` is false when `search_reindex` is due (the
+    new mappings go live through its alias swap)."""
+    code = code_mapping_version(kind)
+    try:
+        live = get_client().indices.get_mapping(index=alias(kind)).body
+    except NotFoundError:
+        return {"live": None, "code": code, "current": True}
+    versions = [
+        int(m["mappings"].get("_meta", {}).get("mapping_version", 1)) for m in live.values()
+    ]
+    oldest = min(versions, default=code)
+    return {"live": oldest, "code": code, "current": oldest >= code}

@@ -1,31 +1,46 @@
-"""Shoppers' reads from Elasticsearch: the round trips, the cursor, the facets and the
-suggestion cache. Views parse and answer; these functions know nothing of HTTP."""
+"""Shoppers' reads of the search index: what GET /api/products/ and the autocomplete paths
+answer, as plain data (the views only validate parameters and render)."""
 
 import hashlib
+import re
+import unicodedata
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from itertools import combinations, islice
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from elasticsearch import ApiError, NotFoundError, TransportError
 
-from core.errors import Unavailable
+from core.errors import Invalid, Unavailable
+from search import synonyms
 from search.client import get_client
 from search.indices import alias
 from search.queries import (
+    MAX_RELAXATION_ROUNDS,
+    MAX_RELAXATIONS,
     SEARCH_ANSWER,
     SOURCE_ANSWER,
     SPELLING_ANSWER,
+    STOP_WORDS,
+    QueryWord,
+    Synonym,
+    content_words,
     encode_cursor,
+    exact_name,
     product_autocomplete,
     product_search,
     query_words,
+    relaxation_request,
     spelling_request,
     tag_autocomplete,
+    typos,
 )
 
 SEARCH_UNAVAILABLE = "Search is unavailable right now; try again shortly."
+_EM = re.compile(r"<em>(.*?)</em>")
+_WORD = re.compile(r"\w+")
 
 
 def search_index(
@@ -72,44 +87,152 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
     return product
 
 
+def _number(value: float | None) -> int | float | None:
+    return None if value is None else int(value) if value == int(value) else value
+
+
 def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
-    def buckets(name: str, key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
-        found = aggregations.get(name, {}).get("buckets", [])
-        return [{"value": key(b), "count": b["doc_count"]} for b in found]
+    def buckets(name: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (
+            aggregations.get(name, {}).get("counts", {}).get("buckets", [])
+        )
+        return found
 
     return {
-        "tags": buckets("tags", lambda b: b["key"]),
-        "price": buckets("price", lambda b: b["key"]),
-        "in_stock": buckets("in_stock", lambda b: b["key_as_string"] == "true"),
+        "tags": [{"value": b["key"], "count": b["doc_count"]} for b in buckets("tags")],
+        "price": [
+            {
+                "value": b["key"],
+                "from": _number(b.get("from")),
+                "to": _number(b.get("to")),
+                "count": b["doc_count"],
+            }
+            for b in buckets("price")
+        ],
+        "in_stock": [
+            {"value": b["key_as_string"] == "true", "count": b["doc_count"]}
+            for b in buckets("in_stock")
+        ],
     }
 
 
-@dataclass(frozen=True)
-class ProductPage:
-    """One page of the listing or of a search: hits as indexed (`_source`, with `highlight`
-    when searching), the cursor of the next page (None at the end), facets when asked."""
-
-    results: list[dict[str, Any]]
-    next_cursor: str | None
-    facets: dict[str, Any] | None
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def search_products(params: dict[str, Any]) -> ProductPage:
-    """The listing (newest first) or, with `q`, a search by relevance: first the spelling
-    round trip (which index terms each typed word may stand for), then the search itself."""
-    words = None
-    if params["q"]:
-        words = query_words(
-            search_index("products", spelling_request(params["q"]), SPELLING_ANSWER)
-        )
-    body = product_search(params, words)
+def corrected_query(
+    q: str, words: list[QueryWord], found: list[Synonym], hits: list[dict[str, Any]]
+) -> str | None:
+    """`q` with each word that no hit holds as typed (nor by its stem, nor as a prefix)
+    replaced by the spelling the hits hold most; None when no word needed a correction."""
+    if not hits:
+        return None
+    covered = {words[i].text for s in found for i in range(s.start, s.end)}
+    corrections: dict[str, str] = {}
+    for word in content_words(words):
+        if word.text in covered or not word.spellings:
+            continue
+        named = exact_name(word.text)
+        if any(named in hit.get("matched_queries", ()) for hit in hits):
+            continue  # some hit holds the word as the shopper typed it
+        used: Counter[str] = Counter()
+        for hit in hits:
+            marked = {
+                _fold(term)
+                for field in ("name", "tags.name")
+                for fragment in hit.get("highlight", {}).get(field, [])
+                for term in _EM.findall(fragment)
+            }
+            used.update(marked & set(word.spellings))
+        if used:
+            corrections[word.text] = used.most_common(1)[0][0]
+    if not corrections:
+        return None
+    return _WORD.sub(lambda m: corrections.get(_fold(m[0]), m[0]), q)
+
+
+def _relax(params: dict[str, Any], words: list[QueryWord]) -> tuple[str, ...]:
+    """The words to leave out when no product holds them all: as few as possible, and of
+    those the least selective (held by most products), keeping the rarer, telling words.
+    Empty when leaving words out finds nothing either (or after MAX_RELAXATION_ROUNDS)."""
+    # stop words are optional already; a query of stop words only is not relaxed
+    content = [w.text for w in words if w.text not in STOP_WORDS]
+    if len(content) < 2:
+        return ()
+    held: dict[str, int] = {}
+    must_go: tuple[str, ...] = ()  # words no product holds: in every set once counted
+    for size in range(1, len(content)):
+        if size > MAX_RELAXATION_ROUNDS:
+            return ()
+        if held:
+            # least selective first; lazily, so a long query never lists every combination
+            rest = sorted((w for w in content if w not in must_go), key=lambda w: -held[w])
+            if size < len(must_go) or size - len(must_go) >= len(rest):
+                continue
+            ways = combinations(rest, size - len(must_go))
+            candidates = [must_go + extra for extra in islice(ways, MAX_RELAXATIONS)]
+        else:
+            candidates = list(islice(combinations(content, size), MAX_RELAXATIONS))
+        body = relaxation_request(params, words, synonyms.expand, candidates)
+        counts = search_index("products", body).get("aggregations", {}).get("relax", {})
+        buckets = counts.get("buckets", {})
+        if not buckets:
+            return ()
+        held = {w: buckets[f"word:{w}"]["doc_count"] for w in content}
+        if not any(held.values()):
+            return ()
+        must_go = tuple(w for w in content if not held[w])
+        matching = [d for i, d in enumerate(candidates) if buckets[f"drop:{i}"]["doc_count"]]
+        if matching:
+            return max(matching, key=lambda dropped: sum(held[w] for w in dropped))
+    return ()
+
+
+def search_products(params: dict[str, Any]) -> dict[str, Any]:
+    """GET /api/products/ as data: `results`, `corrected_query`, `dropped_words`, `facets`
+    (when asked) and `cursor` (of the next page, None at the end). `params` are
+    ProductSearchParams' validated data (`sort` resolved, the cursor decoded)."""
+    q, sort = params["q"], params["sort"]
+    cursor = params.get("cursor_data")
+    words: list[QueryWord] | None = None
+    dropped: tuple[str, ...] = ()
+    if q:
+        words = query_words(search_index("products", spelling_request(q), SPELLING_ANSWER))
+        if not typos(params):  # no typo'd forms: nothing to highlight or report as corrected
+            words = [QueryWord(w.text) for w in words]
+    if words and cursor is not None and cursor.dropped:
+        known = {w.text for w in words}
+        if not set(cursor.dropped) <= known or len(cursor.dropped) >= len(known):
+            raise Invalid(details={"cursor": ["This cursor belongs to another query."]})
+        dropped = cursor.dropped
+    if cursor is not None:
+        params = {**params, "search_after": cursor.search_after}
+    kept = [w for w in words or [] if w.text not in dropped]
+    found = synonyms.expand(kept) if kept else []
+    body = product_search(params, kept or words, found)
     result = search_index("products", body, SEARCH_ANSWER)
     hits = hits_of(result)
-    next_cursor = None
+    if not hits and words and cursor is None:
+        # no dead ends: no product holds every word, so answer those that hold most of them
+        dropped = _relax(params, words)
+        if dropped:
+            kept = [w for w in words if w.text not in dropped]
+            found = synonyms.expand(kept)
+            body = product_search(params, kept, found)
+            result = search_index("products", body, SEARCH_ANSWER)
+            hits = hits_of(result)
+    answer: dict[str, Any] = {
+        "results": [_hit(h) for h in hits],
+        "corrected_query": corrected_query(q, kept, found, hits) if kept else None,
+        "dropped_words": list(dropped),
+        "cursor": None,
+    }
     if len(hits) == body["size"]:
-        next_cursor = encode_cursor(hits[-1]["sort"], relevance=bool(params["q"]))
-    facets = _facets(result.get("aggregations", {})) if params.get("facets") else None
-    return ProductPage([_hit(h) for h in hits], next_cursor, facets)
+        answer["cursor"] = encode_cursor(hits[-1]["sort"], sort=sort, dropped=list(dropped))
+    if params.get("facets"):
+        answer["facets"] = _facets(result.get("aggregations", {}))
+    return answer
 
 
 def suggestions_cache() -> BaseCache:

@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from api.serializers import CanonicalUUIDField, MoneyField, QueryParamsSerializer
-from search.queries import BadCursor, decode_cursor
+from search.queries import SORTS, BadCursor, decode_cursor
 
 MAX_TAG_FILTERS = 20
 SLUG = r"[-a-zA-Z0-9_]+"
@@ -33,6 +33,18 @@ class ProductSearchParams(QueryParamsSerializer):
     facets = serializers.ChoiceField(
         choices=["true", "false"], required=False, help_text="Add counts per tag, price, stock"
     )
+    typos = serializers.ChoiceField(
+        choices=["true", "false"],
+        required=False,
+        help_text="`false`: words match only as typed (or by their stem, or as a prefix), "
+        "no typo tolerance; for a shopper who meant what they typed (default true)",
+    )
+    sort = serializers.ChoiceField(
+        choices=list(SORTS),
+        required=False,
+        help_text="`relevance` (the default; without `q` it is `newest`), `newest`, `price` "
+        "(lowest first) or `-price` (highest first); ties newest first",
+    )
     cursor = serializers.CharField(
         required=False, max_length=500, validators=[CURSOR], help_text="From a `next` link"
     )
@@ -52,13 +64,16 @@ class ProductSearchParams(QueryParamsSerializer):
         low, high = attrs.get("min_price"), attrs.get("max_price")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"min_price": ["Must not exceed max_price."]})
-        for flag in ("in_stock", "facets"):
+        for flag in ("in_stock", "facets", "typos"):
             if flag in attrs:
                 attrs[flag] = attrs[flag] == "true"
         attrs["q"] = (attrs.get("q") or "").strip()
+        sort = attrs.get("sort") or "relevance"
+        # without words every product is as relevant as any other: the newest come first
+        attrs["sort"] = sort = "newest" if sort == "relevance" and not attrs["q"] else sort
         if "cursor" in attrs:
             try:
-                attrs["search_after"] = decode_cursor(attrs["cursor"], relevance=bool(attrs["q"]))
+                attrs["cursor_data"] = decode_cursor(attrs["cursor"], sort=sort)
             except BadCursor as exc:
                 raise serializers.ValidationError({"cursor": [str(exc)]}) from exc
         return attrs

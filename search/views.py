@@ -39,8 +39,10 @@ class ProductHitSerializer(ProductSerializer):
         read_only_fields = fields
 
 
-def _facet(name: str, value: serializers.Field[Any, Any, Any, Any]) -> Any:
-    return inline_serializer(name, {"value": value, "count": serializers.IntegerField()}, many=True)
+def _facet(name: str, value: serializers.Field[Any, Any, Any, Any], **more: Any) -> Any:
+    return inline_serializer(
+        name, {"value": value, **more, "count": serializers.IntegerField()}, many=True
+    )
 
 
 _search_response = inline_serializer(
@@ -54,11 +56,37 @@ _search_response = inline_serializer(
             "ProductFacets",
             {
                 "tags": _facet("TagFacet", serializers.CharField(help_text="A tag slug")),
-                "price": _facet("PriceFacet", serializers.CharField(help_text='e.g. "10-25"')),
+                "price": _facet(
+                    "PriceFacet",
+                    serializers.CharField(help_text='A key, e.g. "10-25"'),
+                    **{
+                        "from": serializers.FloatField(
+                            allow_null=True, help_text="Lowest price in the range; null: none"
+                        ),
+                        "to": serializers.FloatField(
+                            allow_null=True,
+                            help_text="Prices below this (excluded) are in the range; null: no "
+                            "upper bound",
+                        ),
+                    },
+                ),
                 "in_stock": _facet("StockFacet", serializers.BooleanField()),
             },
             required=False,
-            help_text="With `facets=true`: counts for the whole query, not just this page.",
+            help_text="With `facets=true`: counts for the whole query, not just this page. "
+            "Disjunctive: the price counts ignore min_price/max_price and the stock counts "
+            "in_stock, so other choices keep their counts; tags are AND (a tag's count is what "
+            "adding it answers).",
+        ),
+        "corrected_query": serializers.CharField(
+            allow_null=True,
+            help_text="`q` as the hits read it, when some word was found only through a "
+            "correction (each such word replaced by the spelling the hits hold); else null.",
+        ),
+        "dropped_words": serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Words left out because no product holds them all (the fewest, least "
+            "selective first); empty when every word matched.",
         ),
     },
 )
@@ -84,19 +112,18 @@ class ProductCollectionViewSet(CatalogProductCollection):
         parameters=[ProductSearchParams],
         responses={200: _search_response, **error_responses(400, 429, 503)},
         description="Active products, newest first; with `q`, full-text search by relevance "
-        "(typos tolerated, last word as a prefix), highlighted. Cursor pagination: follow "
-        "`next`.",
+        "(typos tolerated, last word as a prefix), highlighted; `sort` orders otherwise. "
+        "Cursor pagination: follow `next` (a cursor of another sort is refused).",
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = selectors.search_products(validated(ProductSearchParams, request.query_params))
-        answer: dict[str, Any] = {"next": None, "results": page.results}
-        if page.next_cursor is not None:
+        answer = selectors.search_products(validated(ProductSearchParams, request.query_params))
+        cursor = answer.pop("cursor")
+        page: dict[str, Any] = {"next": None, **answer}
+        if cursor is not None:
             query = {k: v for k, v in request.query_params.items() if k != "cursor"}
-            query["cursor"] = page.next_cursor
-            answer["next"] = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
-        if page.facets is not None:
-            answer["facets"] = page.facets
-        return Response(answer)
+            query["cursor"] = cursor
+            page["next"] = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+        return Response(page)
 
 
 class _AutocompleteView(APIView):

@@ -39,8 +39,16 @@ def test_the_product_listing_documents_its_cursor_not_pages(schema):
     page = response_schema(schema, "get", "/api/products/")
 
     assert "page" not in params
-    assert {"cursor", "page_size", "q", "tags"} <= set(params)
-    assert set(page["properties"]) == {"next", "results", "facets"}
+    assert {"cursor", "page_size", "q", "tags", "sort"} <= set(params)
+    assert set(page["properties"]) == {
+        "next",
+        "results",
+        "facets",
+        "corrected_query",
+        "dropped_words",
+    }
+    # always present, so required; facets only with facets=true
+    assert set(page["required"]) == {"next", "results", "corrected_query", "dropped_words"}
 
 
 def test_the_product_listing_refuses_page_as_the_schema_says(api_client):

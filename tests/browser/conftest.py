@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -180,15 +181,15 @@ class Page:
 
     # --- checks ----------------------------------------------------------------------------
 
-    def screenshot(self, name: str) -> Path:
-        """The whole page as tall as its content (at most 2,400 px), as a PNG."""
+    def screenshot(self, name: str, width: int = 1280) -> Path:
+        """The whole page as tall as its content (at most 2,400 px), `width` wide, as a PNG."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
         clip = {
             "x": 0,
             "y": 0,
-            "width": 1280,
+            "width": width,
             "height": min(max(size["height"], 800), 2400),
             "scale": 1,
         }
@@ -220,6 +221,16 @@ class Page:
             if v["impact"] in ("serious", "critical")
         ]
         assert bad == [], f"axe-core on the {name} page: {json.dumps(bad, indent=1)}"
+
+    @contextmanager
+    def viewport(self, width: int, height: int = 844) -> Iterator[None]:
+        """Lay the page out as on a screen `width` CSS pixels wide (a phone: 390)."""
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True}
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        try:
+            yield
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def errors_in_console(self) -> list[str]:
         # A 4xx/5xx answer logs "Failed to load resource": unexpected_error_answers() judges those.

@@ -315,6 +315,79 @@ def test_more_results_load_from_the_cursor(page: Page, make_user, make_product, 
     assert not page.find_all("main button.more")
 
 
+def test_sort_corrections_and_left_out_words_on_the_search_page(page: Page, catalog):
+    # A typo: the page says what the search understood, and offers the words as typed.
+    page.open("/?q=walnutt")
+    page.wait_for_text("main .understood .corrected", "Showing results for walnut.")
+    page.wait(lambda d: len(result_names(page)) == 2, "the two walnut products")
+    page.screenshot("search-controls")
+    page.axe("search (corrected)")
+    page.button("walnutt").click()  # "Search instead for walnutt"
+    page.wait_for_text("main .empty h2", "Nothing matches “walnutt”")
+    assert query_of(page)["typos"] == ["false"]
+    assert not page.find_all("main .understood")
+
+    # The sort control: by price, both ways, in the URL.
+    page.open("/?q=walnut")
+    page.wait(lambda d: len(result_names(page)) == 2, "the two walnut products")
+    assert page.find("#sort").get_attribute("value") == "relevance"
+    page.driver.execute_script(
+        "const s = document.getElementById('sort'); s.value = '-price';"
+        "s.dispatchEvent(new Event('change'));"
+    )
+    page.wait(
+        lambda d: result_names(page) == ["Walnut desk lamp", "Walnut cutting board"],
+        "dearest first",
+    )
+    assert query_of(page)["sort"] == ["-price"]
+    page.driver.execute_script(
+        "const s = document.getElementById('sort'); s.value = 'price';"
+        "s.dispatchEvent(new Event('change'));"
+    )
+    page.wait(
+        lambda d: result_names(page) == ["Walnut cutting board", "Walnut desk lamp"],
+        "cheapest first",
+    )
+
+    # One word no product holds with the others: left out, and said so.
+    page.open("/?q=walnut zebra")
+    page.wait_for_text(
+        "main .understood .dropped",
+        "No product has all your words; showing results without zebra.",
+    )
+    assert len(result_names(page)) == 2
+    assert page.find("main .understood .dropped s").text == "zebra"
+
+
+def test_price_counts_stay_while_a_range_is_chosen_and_filters_fold_on_a_phone(page: Page, catalog):
+    page.open("/")
+    page.wait(lambda d: len(result_names(page)) == 4, "all four products")
+    page.find("label[for=facet-price-25-50]").click()
+    page.wait(lambda d: len(result_names(page)) == 3, "the three from 25 to 50")
+    assert query_of(page)["min_price"] == ["25"]
+    assert query_of(page)["max_price"] == ["49.99"]
+    # the other ranges keep their counts (disjunctive facets): still choosable
+    assert "(1)" in page.text("label[for=facet-price-50-100]")
+    assert page.find("#facet-price-50-100").is_enabled()
+    page.screenshot("search-1280")
+
+    with page.viewport(390):
+        page.open("/?q=walnut")
+        page.wait(lambda d: len(result_names(page)) == 2, "the two walnut products")
+        filters = page.button("Filters")
+        assert filters.get_attribute("aria-expanded") == "false"
+        assert not page.find_all("#facets-panel")
+        # the results start on the first screen
+        first = page.find("main .results .product-card")
+        assert first.location["y"] < 844
+        page.screenshot("search-390", width=390)
+        filters.click()
+        page.find("#facets-panel")  # opened
+        assert filters.get_attribute("aria-expanded") == "true"
+        page.axe("search on a phone, filters open")
+        page.screenshot("search-390-filters", width=390)
+
+
 def test_autocomplete_works_from_the_keyboard(page: Page, catalog):
     _grace, products = catalog
     page.open("/")

@@ -157,7 +157,12 @@ def test_cursor_pages_are_stable_while_products_are_added(catalog, make_product,
     second = api_client.get(first["next"]).json()
 
     assert [p["name"] for p in second["results"]] == ["Cast iron pan", "Copper kettle"]
-    assert api_client.get(second["next"]).json() == {"next": None, "results": []}
+    assert api_client.get(second["next"]).json() == {
+        "next": None,
+        "results": [],
+        "corrected_query": None,
+        "dropped_words": [],
+    }
 
 
 def test_search_cursor_walks_the_relevance_order(catalog, api_client):
@@ -178,14 +183,14 @@ ID = "00000000-0000-4000-8000-000000000000"
     [
         ("cursor=garbage", "cursor"),
         # JSON true/false are Python ints; Elasticsearch refuses them (issue 9, finding 6).
-        ("cursor=" + encode_cursor([True, ID], relevance=False), "cursor"),
-        ("q=walnut&cursor=" + encode_cursor([True, 1, ID], relevance=True), "cursor"),
-        ("q=walnut&cursor=" + encode_cursor([10**400, 1, ID], relevance=True), "cursor"),
-        ("q=walnut&cursor=" + encode_cursor(["1.5", 1, ID], relevance=True), "cursor"),
-        ("cursor=" + encode_cursor([1, "not-a-uuid"], relevance=False), "cursor"),
-        ("cursor=" + encode_cursor([1.5, ID], relevance=False), "cursor"),
-        ("cursor=" + encode_cursor([10**30, "a"], relevance=False), "cursor"),
-        ("q=walnut&cursor=" + encode_cursor([1e300, 1, "a"], relevance=True), "cursor"),
+        ("cursor=" + encode_cursor([True, ID], sort="newest"), "cursor"),
+        ("q=walnut&cursor=" + encode_cursor([True, 1, ID], sort="relevance"), "cursor"),
+        ("q=walnut&cursor=" + encode_cursor([10**400, 1, ID], sort="relevance"), "cursor"),
+        ("q=walnut&cursor=" + encode_cursor(["1.5", 1, ID], sort="relevance"), "cursor"),
+        ("cursor=" + encode_cursor([1, "not-a-uuid"], sort="newest"), "cursor"),
+        ("cursor=" + encode_cursor([1.5, ID], sort="newest"), "cursor"),
+        ("cursor=" + encode_cursor([10**30, "a"], sort="newest"), "cursor"),
+        ("q=walnut&cursor=" + encode_cursor([1e300, 1, "a"], sort="relevance"), "cursor"),
         ("min_price=10&max_price=5", "min_price"),
         ("q=" + "x" * 201, "q"),
         ("in_stock=maybe", "in_stock"),
@@ -203,7 +208,7 @@ def test_bad_parameters_are_400_with_the_error_body(api_client, query, field):
 
 
 def test_an_integer_score_in_a_cursor_is_taken_as_a_float(catalog, api_client):
-    cursor = encode_cursor([10**30, 1, ID], relevance=True)
+    cursor = encode_cursor([10**30, 1, ID], sort="relevance")
 
     assert api_client.get(f"/api/products/?q=walnut&cursor={cursor}").status_code == 200
 

@@ -120,7 +120,8 @@ def test_the_longest_query_is_answered(shop, api_client):
     response = api_client.get("/api/products/", {"q": q})
 
     assert response.status_code == 200
-    assert response.json()["results"] == []
+    # no product holds all four words: the answer leaves some out (relaxation), and says so
+    assert response.json()["dropped_words"]
 
 
 def test_query_words_follow_the_index_analyzer(shop):

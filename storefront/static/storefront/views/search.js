@@ -1,11 +1,17 @@
 // The search page at `/`: results as you type, facets with counts, more from the cursor.
-// Its state lives in the URL (/?q=…&tags=…&min_price=…&max_price=…&in_stock=true), so a
-// search can be shared and the back button steps through earlier searches.
+// Its state lives in the URL (/?q=…&tags=…&min_price=…&max_price=…&in_stock=true&sort=…), so
+// a search can be shared and the back button steps through earlier searches.
 import { query, request } from "../api.js";
 import { announce, h, fill, money } from "../dom.js";
 import { productCard, tagName, tagNames } from "./products.js";
 
-const FIELDS = ["q", "tags", "min_price", "max_price", "in_stock"];
+const FIELDS = ["q", "tags", "min_price", "max_price", "in_stock", "sort", "typos"];
+const SORTS = [
+  { value: "relevance", label: "Best match", needsWords: true },
+  { value: "newest", label: "Newest" },
+  { value: "price", label: "Price: low to high" },
+  { value: "-price", label: "Price: high to low" },
+];
 
 export function parseState(search) {
   const params = new URLSearchParams(search);
@@ -15,7 +21,14 @@ export function parseState(search) {
     min_price: params.get("min_price") || "",
     max_price: params.get("max_price") || "",
     in_stock: params.get("in_stock") === "true",
+    sort: SORTS.some((s) => s.value === params.get("sort")) ? params.get("sort") : "",
+    typos: params.get("typos") === "false" ? "false" : "",
   };
+}
+
+/** The sort to ask for: "" is the API's default (best match with words, else newest). */
+function sortOf(state) {
+  return state.sort === "relevance" && !state.q ? "" : state.sort;
 }
 
 function apiParams(state) {
@@ -25,6 +38,8 @@ function apiParams(state) {
     min_price: state.min_price,
     max_price: state.max_price,
     in_stock: state.in_stock ? "true" : "",
+    sort: sortOf(state),
+    typos: state.q ? state.typos : "",
   };
 }
 
@@ -32,33 +47,29 @@ export function searchUrl(state) {
   return `/${query(Object.fromEntries(FIELDS.map((f) => [f, apiParams(state)[f]])))}`;
 }
 
-/** A price facet bucket ("10-25", "250+") as the API's min_price/max_price. */
-function priceRange(key) {
-  let match = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(key);
-  if (match) {
-    const low = Number(match[1]);
-    // Buckets exclude their upper bound; max_price includes it, and prices have cents.
-    return { min_price: low > 0 ? String(low) : "", max_price: (Number(match[2]) - 0.01).toFixed(2) };
-  }
-  match = /^(\d+(?:\.\d+)?)\+$/.exec(key);
-  if (match) return { min_price: match[1], max_price: "" };
-  return null;
+/** A price facet bucket as the API's min_price/max_price, from its numeric bounds. */
+function priceRange(bucket) {
+  return {
+    min_price: bucket.from ? String(bucket.from) : "",
+    // A bucket excludes its upper bound (`to`); max_price includes it, and prices have cents.
+    max_price: bucket.to === null || bucket.to === undefined ? "" : (bucket.to - 0.01).toFixed(2),
+  };
 }
 
-function priceLabel(key) {
-  const range = priceRange(key);
-  if (!range) return key;
+function priceLabel(bucket) {
   const whole = (amount) => money(amount, null, { whole: true });
-  if (!range.min_price) return `Under ${whole(Number(range.max_price) + 0.01)}`;
-  if (!range.max_price) return `${whole(range.min_price)} and more`;
-  return `${whole(range.min_price)} – ${whole(Number(range.max_price) + 0.01)}`;
+  const hasFrom = Boolean(bucket.from), hasTo = bucket.to !== null && bucket.to !== undefined;
+  if (!hasFrom && hasTo) return `Under ${whole(bucket.to)}`;
+  if (hasFrom && !hasTo) return `${whole(bucket.from)} and more`;
+  if (!hasFrom && !hasTo) return "Any price";
+  return `${whole(bucket.from)} – ${whole(bucket.to)}`;
 }
 
 function selectedPriceKey(state, buckets) {
   if (!state.min_price && !state.max_price) return "";
   for (const bucket of buckets) {
-    const range = priceRange(bucket.value);
-    if (range && Number(range.min_price || 0) === Number(state.min_price || 0)
+    const range = priceRange(bucket);
+    if (Number(range.min_price || 0) === Number(state.min_price || 0)
       && (range.max_price || "") === (state.max_price || "")) return bucket.value;
   }
   return null; // a range typed into the URL by hand
@@ -96,20 +107,29 @@ export function searchView({ main, box, typingStarted }) {
   const chips = h("div", { class: "chips", hidden: true });
   const facetForm = h("form", { class: "facets-form", "aria-labelledby": "facets-heading" });
   const failure = h("div", { class: "message error", hidden: true, role: "alert" });
+  // What the search understood: a corrected spelling, words left out.
+  const understood = h("div", { class: "understood", hidden: true });
+  const sortSelect = h("select", { id: "sort", onChange: (event) => { state.sort = event.target.value; change(); } });
+  const sortControl = h("div", { class: "sort-control" }, h("label", { for: "sort" }, "Sort by"), sortSelect);
+  const filtersButton = h("button", {
+    type: "button", class: "button secondary filters-button", "aria-expanded": "false",
+    "aria-controls": "facets-panel", onClick: () => toggleFilters(),
+  }, "Filters");
   const empty = h("div", { class: "empty", hidden: true });
   const list = h("ol", { class: "results", "aria-labelledby": "results-heading", "aria-describedby": "result-summary" });
   const end = h("p", { class: "end-of-results", hidden: true }, "That is everything that matches.");
   const more = h("button", { type: "button", class: "button secondary more", hidden: true, onClick: loadMore },
     "Show more products");
-  const aside = h("aside", { class: "facets", hidden: true },
+  const aside = h("aside", { class: "facets", id: "facets-panel", hidden: true },
     h("h2", { id: "facets-heading" }, "Narrow the results"), facetForm);
   const resultsSection = h("section", { class: "results-area", "aria-label": "Results" },
-    failure, empty, list, more, end);
+    understood, failure, empty, list, more, end);
 
   fill(
     main,
     h("div", { class: "search-page" },
-      h("div", { class: "search-head" }, heading, summary, chips),
+      h("div", { class: "search-head" }, heading, summary, chips,
+        h("div", { class: "search-tools" }, filtersButton, sortControl)),
       aside,
       resultsSection),
   );
@@ -126,6 +146,39 @@ export function searchView({ main, box, typingStarted }) {
     if (url === location.pathname + location.search) return;
     if (replace) history.replaceState({ search: true }, "", url);
     else history.pushState({ search: true }, "", url);
+  }
+
+  /** Narrow screens: the facets open from the "Filters" button, the results come first. */
+  function toggleFilters(open = filtersButton.getAttribute("aria-expanded") !== "true") {
+    filtersButton.setAttribute("aria-expanded", String(open));
+    aside.classList.toggle("open", open);
+  }
+
+  function renderSort() {
+    const current = sortOf(state) || (state.q ? "relevance" : "newest");
+    fill(sortSelect, SORTS.filter((s) => !s.needsWords || state.q).map((s) =>
+      h("option", { value: s.value, selected: s.value === current }, s.label)));
+    sortSelect.value = current;
+  }
+
+  function renderUnderstood(page) {
+    const parts = [];
+    if (page.corrected_query) {
+      parts.push(h("p", { class: "corrected" }, "Showing results for ",
+        h("strong", {}, page.corrected_query), "."));
+      parts.push(h("p", { class: "instead" }, "Search instead for ",
+        h("button", { type: "button", class: "link-button", onClick: () => {
+          state.typos = "false";
+          change();
+        } }, state.q)));
+    }
+    if (page.dropped_words && page.dropped_words.length) {
+      const words = page.dropped_words;
+      parts.push(h("p", { class: "dropped" }, "No product has all your words; showing results without ",
+        words.flatMap((w, i) => [i ? (i === words.length - 1 ? " and " : ", ") : "", h("s", {}, w)]), "."));
+    }
+    understood.hidden = !parts.length;
+    fill(understood, parts);
   }
 
   function renderChips() {
@@ -161,13 +214,14 @@ export function searchView({ main, box, typingStarted }) {
   }
 
   function clearAll() {
-    state = { q: "", tags: [], min_price: "", max_price: "", in_stock: false };
+    state = { q: "", tags: [], min_price: "", max_price: "", in_stock: false, sort: state.sort, typos: "" };
     box.setValue("");
     change();
   }
 
   function renderFacets() {
     aside.hidden = !facets;
+    filtersButton.hidden = !facets;
     if (!facets) {
       facetForm.replaceChildren();
       return;
@@ -207,9 +261,9 @@ export function searchView({ main, box, typingStarted }) {
                 h("input", {
                   type: "radio", name: "price", id, value: bucket.value, checked: chosen,
                   disabled: !bucket.count && !chosen,
-                  onChange: () => { Object.assign(state, priceRange(bucket.value)); change(); },
+                  onChange: () => { Object.assign(state, priceRange(bucket)); change(); },
                 }),
-                h("label", { for: id }, priceLabel(bucket.value), " ", h("span", { class: "count" }, `(${bucket.count})`)));
+                h("label", { for: id }, priceLabel(bucket), " ", h("span", { class: "count" }, `(${bucket.count})`)));
             }))),
         h("fieldset", {},
           h("legend", {}, "Tags"),
@@ -268,12 +322,16 @@ export function searchView({ main, box, typingStarted }) {
     end.hidden = Boolean(nextCursor) || !list.children.length || !append;
     if (!append) {
       facets = page.facets || null;
-      const total = facets ? facets.in_stock.reduce((sum, b) => sum + b.count, 0) : null;
+      // Stock counts ignore the stock filter (disjunctive facets): with it, only "in stock" is shown.
+      const total = !facets ? null : facets.in_stock
+        .filter((b) => !state.in_stock || b.value === true).reduce((sum, b) => sum + b.count, 0);
       heading.textContent = title();
       document.title = `${title()} – Store`;
       summary.textContent = total === null ? "" : `${total.toLocaleString("en-GB")} product${total === 1 ? "" : "s"}`;
       renderChips();
       renderFacets();
+      renderSort();
+      renderUnderstood(page);
       empty.hidden = Boolean(page.results.length);
       if (!page.results.length) {
         fill(
@@ -352,6 +410,7 @@ export function searchView({ main, box, typingStarted }) {
     typed(q, startedAt) {
       for (const note of main.querySelectorAll(":scope > .message")) note.remove(); // moving on
       state.q = q.trim();
+      state.typos = ""; // new words: typos tolerated again
       // One history entry per burst of typing, not one per letter.
       pushUrl({ replace: typingEntry });
       typingEntry = true;
@@ -359,6 +418,7 @@ export function searchView({ main, box, typingStarted }) {
     },
     submitted(q) {
       state.q = q;
+      state.typos = "";
       typingEntry = false;
       pushUrl({ replace: true });
       load();
