@@ -295,14 +295,24 @@ YML
   local java_home
   java_home=${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
   log "starting Elasticsearch $ES_VERSION (heap $ES_HEAP, Java at $java_home)"
+  # In the background: the launcher (`-d`) does not always return once the node is up (seen
+  # after a restart into the plugin's home: it kept waiting on the server), so the script
+  # waits for the node to answer instead, and stops early if the launcher died failing.
   as_service setsid env ES_PATH_CONF="$conf" ES_JAVA_HOME="$java_home" ES_TMPDIR="$SERVICES_DIR/es/tmp" \
     ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
     "$ES_HOME/bin/elasticsearch" -d -p "$SERVICES_DIR/run/elasticsearch.pid" \
-    >"$SERVICES_DIR/run/elasticsearch.out" 2>&1 || {
+    >"$SERVICES_DIR/run/elasticsearch.out" 2>&1 </dev/null &
+  local launcher=$!
+  for _ in $(seq 120); do
+    if es_ready; then log "elasticsearch is up"; return 0; fi
+    if ! kill -0 "$launcher" 2>/dev/null && ! wait "$launcher"; then
       tail -n 40 "$SERVICES_DIR/run/elasticsearch.out" >&2
       die "elasticsearch failed to start"
-    }
-  wait_for elasticsearch 120 es_ready
+    fi
+    sleep 1
+  done
+  tail -n 40 "$SERVICES_DIR/run/elasticsearch.out" >&2
+  die "elasticsearch did not answer within 120s"
 }
 
 # --- a multi-node cluster (make chaos) ----------------------------------------------------
