@@ -58,7 +58,14 @@ migrate: install services
 
 # gunicorn (config/gunicorn.py, which migrates first), a Celery worker and beat (Procfile) until
 # Ctrl-C; PORT=8001 to move.
+# On an empty database, a demo catalog first (SEED_DEMO_PRODUCTS, 3000; SEED_DEMO=0 to skip).
+SEED_DEMO ?= 1
+SEED_DEMO_PRODUCTS ?= 3000
 run: install services
+	@if [ "$(SEED_DEMO)" != 0 ]; then \
+	  $(BIN)/python manage.py migrate --noinput >/dev/null && \
+	  $(BIN)/python manage.py seed_catalog --if-empty --reindex --products $(SEED_DEMO_PRODUCTS); \
+	fi
 	@$(BIN)/python scripts/run.py Procfile
 
 lint: install
