@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-storefront bench-startup load chaos clean
+.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-relevance bench-setup bench-checkout bench-events bench-storefront bench-startup load chaos clean
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -25,6 +25,7 @@ help:
 	@echo "make services-stop  stop them"
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
+	@echo "make bench-relevance judged queries: nDCG@10, success@1, zero results; writes docs/RELEVANCE.md"
 	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
 	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
@@ -111,6 +112,14 @@ bench-setup: install services
 # Seeds, reindexes, starts the API and measures search.
 bench: bench-setup
 	$(BENCH_ENV) $(BIN)/python -m bench.search $(BENCH_ARGS)
+
+# Hand-judged queries over the demo catalog (a database and index prefix of its own).
+RELEVANCE_ARGS ?= --products 5000
+bench-relevance: install services
+	@scripts/services.sh database store_relevance
+	DATABASE_URL=postgres://store:store@127.0.0.1:$${PG_PORT:-55432}/store_relevance \
+	  REDIS_URL=redis://127.0.0.1:$${REDIS_PORT:-56379}/5 ELASTICSEARCH_INDEX_PREFIX=relevance \
+	  $(BIN)/python -m bench.relevance $(RELEVANCE_ARGS)
 
 # 16 concurrent buyers: orders/s and POST /api/orders/ latency, distinct and hot products.
 bench-checkout: bench-setup

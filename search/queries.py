@@ -224,11 +224,13 @@ def _word_query(word: str, *, last: bool) -> dict[str, Any]:
 
 def _synonym_query(alternative: str) -> dict[str, Any]:
     """Another way to say some words of the query: all its words, in order, in one field."""
+    # weighed like the words themselves: as written (folded) and by their stems
+    weights = {**LABEL_BOOSTS, "description": 1, **STEMMED_BOOSTS}
     return {
         "multi_match": {
             "query": alternative,
             "type": "phrase",
-            "fields": [f"{field}^{boost}" for field, boost in STEMMED_BOOSTS.items()],
+            "fields": [f"{field}^{boost}" for field, boost in weights.items()],
         }
     }
 
