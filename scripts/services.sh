@@ -2,6 +2,7 @@
 # Start or stop this checkout's PostgreSQL, Redis and Elasticsearch on 127.0.0.1, and Kafka
 # when asked (WITH_KAFKA=1, or EVENTS_BACKEND=kafka).
 #   scripts/services.sh start | stop | status | database NAME | stop-X | start-X
+#   scripts/services.sh analysis-plugin   (build es/plugin/ if its sources changed; print the zip)
 #   scripts/services.sh apt-install PACKAGE...   (Debian packages, with sudo when not root)
 #   scripts/services.sh cluster-start | cluster-stop | cluster-kill-node N | cluster-start-node N
 #     (a 3-node Elasticsearch cluster for `make chaos`, ports 59250+ and 59350+)
@@ -475,6 +476,12 @@ case "${1:-start}" in
     ensure_user
     ensure_services_dir
     start_elasticsearch
+    ;;
+  analysis-plugin)  # build (once per source hash) and print the analysis plugin's zip
+    ES_HOME="$CACHE_DIR/elasticsearch-$ES_VERSION"
+    [ -x "$ES_HOME/bin/elasticsearch" ] || unpack_elasticsearch
+    build_analysis_plugin
+    echo "$PLUGIN_ZIP"
     ;;
   database)  # scripts/services.sh database NAME: a database of its own (benchmarks)
     pg_ready || die "postgres is not running: scripts/services.sh start"
