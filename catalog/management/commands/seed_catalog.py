@@ -1,6 +1,7 @@
 """`manage.py seed_catalog`: a realistic demo catalog, fast, for demos and benchmarks."""
 
 import bisect
+import functools
 import itertools
 import math
 import random
@@ -285,9 +286,12 @@ class _ProductGenerator:
         return list(chosen.values())
 
 
+@functools.cache
+def _zipf_weights(size: int) -> list[float]:
+    return list(itertools.accumulate(1 / (rank**TAG_ZIPF_EXPONENT) for rank in range(1, size + 1)))
+
+
 def _zipf_pick(rng: random.Random, names: list[str]) -> str:
     """One of `names`, the n-th with a weight 1/n^TAG_ZIPF_EXPONENT."""
-    cumulative = list(
-        itertools.accumulate(1 / (rank**TAG_ZIPF_EXPONENT) for rank in range(1, len(names) + 1))
-    )
+    cumulative = _zipf_weights(len(names))
     return names[min(bisect.bisect(cumulative, rng.random() * cumulative[-1]), len(names) - 1)]
