@@ -65,7 +65,7 @@ SEED_DEMO_PRODUCTS ?= 3000
 run: install services
 	@if [ "$(SEED_DEMO)" != 0 ]; then \
 	  $(BIN)/python manage.py migrate --noinput >/dev/null && \
-	  $(BIN)/python manage.py seed_catalog --if-empty --reindex --products $(SEED_DEMO_PRODUCTS); \
+	  $(BIN)/python manage.py seed_catalog --if-empty --reindex --demo-synonyms --products $(SEED_DEMO_PRODUCTS); \
 	fi
 	@$(BIN)/python scripts/run.py Procfile
 

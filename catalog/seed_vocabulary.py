@@ -289,6 +289,14 @@ SHOWCASE: list[tuple[str, str]] = [
     ("Toys", "Children's Bicycle"), ("Clothing", "Women's Boots"),
     ("Furniture", "Television Stand"), ("Kitchen", "Copper Kettles Set"),
 ]
+# Synonym rules a demo install starts with (`seed_catalog --demo-synonyms`; operators manage
+# them with `manage.py search_synonyms`).
+DEMO_SYNONYMS: list[str] = [
+    "tv, television", "couch, sofa", "pants, trousers", "jumper, sweater",
+    "comforter cover, duvet cover", "earphones, earbuds", "trainers, sneakers",
+    "bedside table, nightstand", "sweatshirt, hoodie", "carpet, rug", "pyjamas, pajamas",
+    "laptop => notebook",
+]
 # The kinds sold as sets of several ("Rustic Copper Kettles Set").
 SET_CATEGORIES = ("Kitchen", "Home Decor", "Textiles", "Stationery", "Bath")
 # fmt: on

@@ -99,7 +99,8 @@ def test_names_have_accents_plurals_and_audiences():
 
 
 def test_if_empty_seeds_only_an_empty_catalog_and_reindex_indexes():
-    output = seed(products=50, users=2, seed=1, if_empty=True, reindex=True)
+    output = seed(products=50, users=2, seed=1, if_empty=True, reindex=True, demo_synonyms=True)
+    assert "added: tv, television" in output
     assert Product.objects.count() == 50
     assert "products: " in output  # search_reindex's report
 

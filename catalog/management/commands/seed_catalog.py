@@ -30,6 +30,7 @@ from catalog.seed_vocabulary import (
     CATEGORY_MATERIALS,
     CATEGORY_TAGS,
     COLORS,
+    DEMO_SYNONYMS,
     DESCRIPTION_CLOSERS,
     DESCRIPTION_MIDDLES,
     DESCRIPTION_OPENERS,
@@ -75,6 +76,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reindex", action="store_true", help="then run search_reindex (search shows them)"
         )
+        parser.add_argument(
+            "--demo-synonyms", action="store_true", help="add the demo's search synonym rules"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         n_products: int = options["products"]
@@ -116,8 +120,11 @@ class Command(BaseCommand):
                 f"{len(sellers)} sellers, {len(tags)} tags."
             )
         )
+        if options["demo_synonyms"]:
+            for rule in DEMO_SYNONYMS:  # by name, as below: search is its own app
+                call_command("search_synonyms", "add", rule, stdout=self.stdout)
         if options["reindex"]:
-            call_command("search_reindex", stdout=self.stdout)  # by name: search is its own app
+            call_command("search_reindex", stdout=self.stdout)
             return
         self.stdout.write(
             "Bulk inserts bypass the search sync: run `manage.py search_reindex` now so that "
