@@ -38,7 +38,7 @@ configure(index_prefix="relevance")
 REPORT = ROOT / "docs" / "RELEVANCE.md"
 K = 10
 SEED = 42
-SYNONYM_RULES = [
+SYNONYM_RULES = [  # the demo's (catalog/seed_vocabulary.py DEMO_SYNONYMS), as of writing
     "tv, television",
     "couch, sofa",
     "pants, trousers",
@@ -50,6 +50,7 @@ SYNONYM_RULES = [
     "sweatshirt, hoodie",
     "carpet, rug",
     "pyjamas, pajamas",
+    "laptop => notebook",
 ]
 
 
@@ -347,7 +348,7 @@ def setup(n_products: int) -> tuple[list[dict[str, Any]], str, str, str]:
     call_command("search_reindex", verbosity=0)
     for rule in SYNONYM_RULES:
         synonyms.add_rule(rule)
-    client = get_client()
+    client = get_client().options(request_timeout=600)  # bulk loads and force-merges
     live = alias("products")
     client.indices.refresh(index=live)
     docs = [
@@ -356,34 +357,67 @@ def setup(n_products: int) -> tuple[list[dict[str, Any]], str, str, str]:
     ]
 
     def copy_into(name: str, body: dict[str, Any]) -> str:
+        """The same documents under other mappings; records bulk rate and merged size."""
         client.indices.delete(index=name, ignore_unavailable=True)
         client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
         actions = (
             {"_index": name, "_id": d["_id"], "_source": {k: v for k, v in d.items() if k != "_id"}}
             for d in docs
         )
+        started = time.perf_counter()
         helpers.bulk(client, actions, chunk_size=1000)
         client.indices.refresh(index=name)
+        seconds = time.perf_counter() - started
+        client.indices.forcemerge(index=name, max_num_segments=1)
+        stats = client.indices.stats(index=name, metric="store")
+        size = stats["indices"][name]["primaries"]["store"]["size_in_bytes"]
+        INDEXING[name.rsplit("-", 1)[-1]] = (len(docs) / seconds, size)
         return name
 
     frozen = copy_into(f"{live}-frozen", FROZEN_MAPPINGS)
+    copy_into(f"{live}-porter", index_body("products"))
     kstem_body = copy.deepcopy(index_body("products"))
     kstem_body["settings"]["analysis"]["filter"]["english_stemmer"]["language"] = "light_english"
     kstem = copy_into(f"{live}-kstem", kstem_body)
+    client.indices.delete(index=f"{live}-porter")
     return docs, live, frozen, kstem
 
 
-def new_search(client: Any, index: str, q: str) -> list[dict[str, Any]]:
+def new_search(
+    client: Any, index: str, q: str, *, highlight: bool = False
+) -> tuple[list[dict[str, Any]], int]:
+    """The hits of the live search and Elasticsearch's time for its two requests (ms)."""
     from search import synonyms
     from search.queries import product_search, query_words, spelling_request
 
-    words = query_words(client.search(index=index, **spelling_request(q)).body)
+    spelling = client.search(index=index, **spelling_request(q)).body
+    words = query_words(spelling)
     body = product_search({"q": q, "page_size": K}, words, synonyms.expand(words))
-    body.pop("highlight", None)
-    return list(client.search(index=index, **body)["hits"]["hits"])
+    if not highlight:
+        body.pop("highlight", None)
+    answer = client.search(index=index, **body)
+    return list(answer["hits"]["hits"]), spelling["took"] + answer["took"]
+
+
+def latencies(client: Any, live: str, frozen: str, rounds: int) -> dict[str, list[float]]:
+    """Elasticsearch's own time (`took`) per judged query, today's request vs the new two
+    (highlights included, as the API asks), interleaved so that load hits both alike."""
+    from search.queries import spelling_request  # unchanged by issue 19: today's too
+
+    took: dict[str, list[float]] = {"today": [], "new": []}
+    for _ in range(rounds):
+        for judged in JUDGED:
+            spelling = client.search(index=frozen, **spelling_request(judged.q))["took"]
+            body = frozen_search(judged.q, frozen_words(client, frozen, judged.q))
+            took["today"].append(spelling + client.search(index=frozen, **body)["took"])
+            took["new"].append(new_search(client, live, judged.q, highlight=True)[1])
+    return took
 
 
 SYSTEMS = ("today", "bm25", "new", "new-kstem")
+LATENCY: dict[str, list[float]] = {}  # filled by run()
+# mappings -> (bulk docs/s, force-merged primary size in bytes), filled by setup()
+INDEXING: dict[str, tuple[float, int]] = {}
 
 
 def run(n_products: int) -> tuple[dict[str, dict[str, Outcome]], list[Judged], int]:
@@ -403,11 +437,12 @@ def run(n_products: int) -> tuple[dict[str, dict[str, Outcome]], list[Judged], i
         hits = {
             "today": client.search(index=frozen, **today)["hits"]["hits"],
             "bm25": client.search(index=frozen, **bm25_search(judged.q))["hits"]["hits"],
-            "new": new_search(client, live, judged.q),
-            "new-kstem": new_search(client, kstem, judged.q),
+            "new": new_search(client, live, judged.q)[0],
+            "new-kstem": new_search(client, kstem, judged.q)[0],
         }
         for system, found in hits.items():
             results[system][judged.q] = score(judged, found, ideal)
+    LATENCY.update(latencies(client, live, frozen, rounds=3))
     return results, judged_set, len(docs)
 
 
@@ -468,6 +503,36 @@ def report(
         qs = [j.q for j in judged if j.kind == kind]
         cells = [f"{mean([results[s][q].ndcg for q in qs]):.3f}" for s in SYSTEMS]
         lines.append(f"| {kind} | {len(qs)} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Index size and bulk rate, the same documents",
+        "",
+        "Bulk-loaded with `helpers.bulk` (1,000 per request) then refreshed; size after a",
+        "force-merge to one segment. The `.stemmed` subfields cost the difference.",
+        "",
+        "| mappings | docs/s | size |",
+        "|---|---|---|",
+    ]
+    for mappings, label in (("frozen", "today's"), ("porter", "new (Porter)"), ("kstem", "kstem")):
+        rate, size = INDEXING[mappings]
+        lines.append(f"| {label} | {rate:,.0f} | {size / 2**20:.1f} MiB |")
+
+    def pct(samples: list[float], q: float) -> float:
+        ordered = sorted(samples)
+        return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+    today, new = LATENCY["today"], LATENCY["new"]
+    lines += [
+        "",
+        "Elasticsearch's own time (`took`, ms) per judged query, 3 rounds interleaved: today's",
+        "two requests (spelling + search; its highlights not copied) vs the new two (with",
+        "highlights, as the API sends them). `make bench` gives the HTTP figures.",
+        "",
+        "| request | p50 | p95 |",
+        "|---|---|---|",
+        f"| today | {pct(today, 50):.0f} | {pct(today, 95):.0f} |",
+        f"| new | {pct(new, 50):.0f} | {pct(new, 95):.0f} |",
+    ]
     worse = [j for j in judged if results["new"][j.q].ndcg < results["today"][j.q].ndcg - 1e-6]
     lines += ["", f"## Queries worse with new than today ({len(worse)})", ""]
     if worse:
