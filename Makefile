@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-webhooks bench-storefront bench-startup load chaos clean
+.PHONY: help install browser services services-stop migrate run lint test test-browser fuzz screenshots diagrams bench bench-setup bench-checkout bench-events bench-webhooks bench-storefront bench-startup load chaos clean bench-relevance
 
 help:
 	@echo "make run            install, start services, migrate, serve API + worker + beat on :8000"
@@ -25,6 +25,7 @@ help:
 	@echo "make services-stop  stop them"
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
+	@echo "make bench-relevance judged queries: nDCG@10, success@1, zero results; writes docs/RELEVANCE.md"
 	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
 	@echo "make bench-webhooks webhook deliveries/s and commit-to-delivered lag (WEBHOOKS_ARGS=...)"
@@ -59,7 +60,14 @@ migrate: install services
 
 # gunicorn (config/gunicorn.py, which migrates first), a Celery worker and beat (Procfile) until
 # Ctrl-C; PORT=8001 to move.
+# On an empty database, a demo catalog first (SEED_DEMO_PRODUCTS, 3000; SEED_DEMO=0 to skip).
+SEED_DEMO ?= 1
+SEED_DEMO_PRODUCTS ?= 3000
 run: install services
+	@if [ "$(SEED_DEMO)" != 0 ]; then \
+	  $(BIN)/python manage.py migrate --noinput >/dev/null && \
+	  $(BIN)/python manage.py seed_catalog --if-empty --reindex --demo-synonyms --products $(SEED_DEMO_PRODUCTS); \
+	fi
 	@$(BIN)/python scripts/run.py Procfile
 
 # Django's deployment checks with the production settings (STORE_ENV=production, a throwaway
@@ -111,6 +119,14 @@ bench-setup: install services
 # Seeds, reindexes, starts the API and measures search.
 bench: bench-setup
 	$(BENCH_ENV) $(BIN)/python -m bench.search $(BENCH_ARGS)
+
+# Hand-judged queries over the demo catalog (a database and index prefix of its own).
+RELEVANCE_ARGS ?= --products 5000
+bench-relevance: install services
+	@scripts/services.sh database store_relevance
+	DATABASE_URL=postgres://store:store@127.0.0.1:$${PG_PORT:-55432}/store_relevance \
+	  REDIS_URL=redis://127.0.0.1:$${REDIS_PORT:-56379}/5 ELASTICSEARCH_INDEX_PREFIX=relevance \
+	  $(BIN)/python -m bench.relevance $(RELEVANCE_ARGS)
 
 # 16 concurrent buyers: orders/s and POST /api/orders/ latency, distinct and hot products.
 bench-checkout: bench-setup

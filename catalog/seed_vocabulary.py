@@ -12,6 +12,7 @@ CATEGORIES: dict[str, tuple[float, list[str]]] = {
             "Saucepan", "Skillet", "Dutch Oven", "Butter Dish", "Pepper Mill", "Measuring Cup",
             "Serving Tray", "Fruit Bowl", "Utensil Holder", "Oven Mitt", "Water Jug", "Mug",
             "Espresso Cup", "Canister", "Trivet", "Ladle", "Whisk", "Cheese Board",
+            "Crème Brûlée Torch", "Crêpe Pan", "Soufflé Dish", "Café Mug", "Fondue Set",
         ],
     ),
     "Home Decor": (
@@ -21,6 +22,7 @@ CATEGORIES: dict[str, tuple[float, list[str]]] = {
             "Throw Pillow", "Table Runner", "Lantern", "Bookend", "Wall Shelf", "Coat Hook",
             "Doormat", "Rug", "Tapestry", "Sculpture", "Jewelry Box", "Tray", "Coaster Set",
             "Flower Pot", "Key Holder", "Wreath", "Terrarium", "Hourglass", "Music Box",
+            "Papier-Mâché Bowl", "Photo Album",
         ],
     ),
     "Lighting": (
@@ -38,7 +40,8 @@ CATEGORIES: dict[str, tuple[float, list[str]]] = {
             "Desk", "Dining Table", "Coffee Table", "Side Table", "Bookshelf", "Armchair",
             "Rocking Chair", "Stool", "Bench", "Bed Frame", "Nightstand", "Dresser", "Wardrobe",
             "Sofa", "Ottoman", "Console Table", "Shoe Rack", "Cabinet", "Sideboard", "Chair",
-            "Bar Stool", "Writing Desk", "Footstool", "Hall Tree", "Daybed",
+            "Bar Stool", "Writing Desk", "Footstool", "Hall Tree", "Daybed", "Café Table",
+            "Chaise Longue", "Étagère", "Television Stand", "Bunk Bed", "Crib",
         ],
     ),
     "Textiles": (
@@ -47,6 +50,7 @@ CATEGORIES: dict[str, tuple[float, list[str]]] = {
             "Blanket", "Quilt", "Duvet Cover", "Pillowcase", "Bath Towel", "Tea Towel",
             "Tablecloth", "Napkin Set", "Curtain", "Bath Mat", "Throw", "Apron", "Bedspread",
             "Cushion Cover", "Beach Towel", "Hand Towel", "Sheet Set", "Placemat",
+            "Matelassé Coverlet",
         ],
     ),
     "Clothing": (
@@ -55,6 +59,7 @@ CATEGORIES: dict[str, tuple[float, list[str]]] = {
             "Sweater", "Cardigan", "Scarf", "Beanie", "Jacket", "Raincoat", "Shirt", "Dress",
             "Skirt", "Hoodie", "Vest", "Gloves", "Socks", "Hat", "Poncho", "Kimono", "Overalls",
             "Trousers", "Blouse", "Parka", "Mittens", "Shawl", "Bathrobe", "Pajamas",
+            "Boots", "Running Shoes", "Sneakers", "Slippers", "Sandals", "Jeans", "Négligée",
         ],
     ),
     "Accessories": (
@@ -90,7 +95,8 @@ CATEGORIES: dict[str, tuple[float, list[str]]] = {
             "Puzzle", "Building Blocks", "Rocking Horse", "Doll House", "Toy Train",
             "Stuffed Bear", "Kite", "Yo-Yo", "Spinning Top", "Board Game", "Marble Run",
             "Stacking Rings", "Pull Toy", "Puppet", "Play Kitchen", "Xylophone", "Toy Car",
-            "Jigsaw", "Card Game", "Shape Sorter",
+            "Jigsaw", "Card Game", "Shape Sorter", "Bicycle", "Tricycle", "Piñata",
+            "Teddy Bear",
         ],
     ),
     "Sports": (
@@ -99,7 +105,8 @@ CATEGORIES: dict[str, tuple[float, list[str]]] = {
             "Yoga Mat", "Water Bottle", "Jump Rope", "Dumbbell", "Tennis Racket", "Bicycle Bell",
             "Climbing Chalk Bag", "Camping Stove", "Tent", "Sleeping Bag", "Trekking Pole",
             "Running Belt", "Gym Bag", "Skateboard", "Frisbee", "Football", "Basketball",
-            "Fishing Rod", "Cooler Box", "Thermos",
+            "Fishing Rod", "Cooler Box", "Thermos", "Running Shoes", "Cycling Gloves",
+            "Swim Goggles",
         ],
     ),
     "Electronics": (
@@ -108,7 +115,8 @@ CATEGORIES: dict[str, tuple[float, list[str]]] = {
             "Bluetooth Speaker", "Headphones", "Phone Charger", "Power Bank", "Desk Fan",
             "Alarm Clock", "Radio", "Record Player", "Keyboard", "Mouse", "Monitor Stand",
             "USB Hub", "Webcam", "Smart Plug", "Earbuds", "E-Reader Cover", "Cable Organizer",
-            "Wireless Charger", "Turntable", "Soundbar",
+            "Wireless Charger", "Turntable", "Soundbar", "Television", "Laptop Stand",
+            "Wireless Mouse",
         ],
     ),
     "Bath": (
@@ -139,10 +147,11 @@ ADJECTIVES: list[str] = [
     "Weathered", "Polished", "Brushed", "Hammered", "Quilted", "Padded", "Waterproof",
     "Adjustable", "Stackable", "Reversible", "Convertible", "Cordless", "Rechargeable", "Slim",
     "Chunky", "Soft", "Warm", "Bright", "Sleek", "Timeless", "Whimsical", "Charming",
+    "Provençal", "Rococo", "Bohème",
 ]
 
 MATERIALS: list[str] = [
-    "Walnut", "Oak", "Maple", "Cherry", "Bamboo", "Teak", "Pine", "Birch", "Acacia",
+    "Walnut", "Oak", "Maple", "Cherry", "Bamboo", "Teak", "Pine", "Birch", "Acacia", "Beech",
     "Ceramic", "Porcelain", "Stoneware", "Terracotta", "Glass", "Crystal", "Marble", "Granite",
     "Slate", "Concrete", "Brass", "Copper", "Bronze", "Steel", "Stainless Steel", "Cast Iron",
     "Aluminium", "Leather", "Suede", "Wool", "Merino", "Cashmere", "Cotton", "Linen", "Silk",
@@ -195,11 +204,124 @@ EXTRA_TAGS: list[str] = [
 # fmt: on
 
 
+# fmt: off
+# What fits each kind of product: its materials (a desk is walnut or oak, not cashmere) and the
+# tags shoppers browse it by, most fitting first (a desk: Furniture, Office, Walnut).
+CATEGORY_MATERIALS: dict[str, list[str]] = {
+    "Kitchen": ["Ceramic", "Stoneware", "Porcelain", "Stainless Steel", "Cast Iron", "Copper",
+                "Enamel", "Glass", "Bamboo", "Acacia", "Walnut", "Oak", "Marble", "Silicone"],
+    "Home Decor": ["Ceramic", "Glass", "Brass", "Rattan", "Wicker", "Terracotta", "Marble",
+                   "Walnut", "Oak", "Linen", "Cotton", "Jute", "Resin", "Porcelain", "Crystal"],
+    "Lighting": ["Brass", "Copper", "Glass", "Rattan", "Bamboo", "Steel", "Ceramic", "Linen",
+                 "Walnut", "Oak", "Aluminium", "Concrete", "Paper"],
+    "Furniture": ["Walnut", "Oak", "Maple", "Cherry", "Teak", "Pine", "Birch", "Acacia",
+                  "Bamboo", "Rattan", "Steel", "Velvet", "Leather", "Marble"],
+    "Textiles": ["Cotton", "Linen", "Wool", "Merino", "Cashmere", "Velvet", "Silk", "Jute",
+                 "Hemp", "Felt", "Denim"],
+    "Clothing": ["Cotton", "Linen", "Wool", "Merino", "Cashmere", "Silk", "Denim", "Leather",
+                 "Suede", "Velvet", "Hemp", "Canvas"],
+    "Accessories": ["Leather", "Suede", "Canvas", "Silver", "Gold", "Brass", "Denim", "Cotton",
+                    "Cork", "Felt", "Recycled Plastic"],
+    "Stationery": ["Paper", "Leather", "Brass", "Walnut", "Cork", "Felt", "Steel", "Bamboo",
+                   "Canvas"],
+    "Garden": ["Steel", "Cast Iron", "Terracotta", "Teak", "Acacia", "Pine", "Wicker", "Rattan",
+               "Concrete", "Copper", "Recycled Plastic"],
+    "Toys": ["Pine", "Birch", "Maple", "Beech", "Felt", "Cotton", "Wool", "Recycled Plastic",
+             "Paper", "Bamboo"],
+    "Sports": ["Aluminium", "Steel", "Canvas", "Recycled Plastic", "Silicone", "Cork",
+               "Cotton", "Leather", "Bamboo"],
+    "Electronics": ["Aluminium", "Walnut", "Bamboo", "Recycled Plastic", "Steel", "Glass",
+                    "Oak", "Silicone"],
+    "Bath": ["Bamboo", "Ceramic", "Marble", "Cotton", "Linen", "Teak", "Glass", "Stoneware",
+             "Brass"],
+    "Pets": ["Cotton", "Felt", "Wool", "Leather", "Rattan", "Wicker", "Recycled Plastic",
+             "Ceramic", "Canvas"],
+}
+CATEGORY_TAGS: dict[str, list[str]] = {
+    "Kitchen": ["Cookware", "For Cooks", "Tableware", "Dishwasher Safe", "Food Safe",
+                "Coffee Lover", "Tea Lover", "Serveware", "Bakeware", "Housewarming"],
+    "Home Decor": ["Decor", "Living Room", "Gallery Wall", "Statement Piece", "Housewarming",
+                   "Entryway", "Bedroom", "Indoor", "Conversation Piece"],
+    "Lighting": ["Lighting", "Living Room", "Bedroom", "Home Office", "Indoor", "Outdoor",
+                 "Rechargeable", "Cozy"],
+    "Furniture": ["Living Room", "Office", "Home Office", "Bedroom", "Dining Room", "Storage",
+                  "Work From Home", "Ergonomic", "Kids Room"],
+    "Textiles": ["Bedroom", "Bathroom", "Cozy", "Machine Washable", "Hygge", "Sleep",
+                 "Dining Room"],
+    "Clothing": ["For Her", "For Him", "Winter", "Summer", "Unisex", "Machine Washable",
+                 "Hand Wash Only", "Travel", "For Runners"],
+    "Accessories": ["For Her", "For Him", "Travel", "Commute", "Unisex", "Personalized",
+                    "Gift Idea", "Waterproof"],
+    "Stationery": ["Stationery Lover", "Journaling", "Office", "Home Office", "Student",
+                   "Back to School", "Calligraphy", "For Artists"],
+    "Garden": ["Outdoor", "Patio", "Balcony", "For Gardeners", "Plant Lover", "Summer",
+               "Weatherproof"],
+    "Toys": ["For Kids", "For Babies", "Kids Room", "Nursery", "Non-Toxic", "Birthday",
+             "Christmas"],
+    "Sports": ["Fitness", "Yoga", "Camping", "Hiking", "Outdoor", "For Runners",
+               "For Campers", "Travel"],
+    "Electronics": ["Wireless", "Rechargeable", "Smart Home", "Tech Gift", "Home Office",
+                    "Audiophile", "Gamer", "Work From Home"],
+    "Bath": ["Bathroom", "Spa Day", "Self Care", "Aromatherapy", "Hypoallergenic", "Vegan"],
+    "Pets": ["For Pets", "Dog Lover", "Cat Lover", "Bird Lover", "Machine Washable"],
+}
+# Tags any product may carry, most common first (their popularity is a long tail).
+GENERIC_TAGS: list[str] = [
+    "Gift Idea", "Best Seller", "Handmade", "New Arrival", "Sustainable", "Small Batch",
+    "Ready to Ship", "Free Shipping", "On Sale", "Limited Edition", "Locally Made",
+    "Staff Pick", "Made to Order", "One of a Kind", "Heirloom", "Fair Trade",
+]
+# Who a product of these kinds may be for, in its name ("Women's Wool Boots").
+CATEGORY_AUDIENCES: dict[str, list[str]] = {
+    "Clothing": ["Women's", "Men's", "Children's", "Kids'"],
+    "Sports": ["Women's", "Men's", "Children's"],
+    "Toys": ["Children's", "Baby's"],
+    "Furniture": ["Children's"],
+}
+# English plurals the seed writes in names ("Copper Kettles Set"); the rest add -s or -es.
+IRREGULAR_PLURALS: dict[str, str] = {
+    "Knife": "Knives", "Mouse": "Mice", "Shelf": "Shelves", "Leaf": "Leaves",
+    "Dish": "Dishes", "Box": "Boxes", "Brush": "Brushes", "Glass": "Glasses",
+}
+# Named as shoppers of issue 19 tried them: the demo catalog always has one of each.
+SHOWCASE: list[tuple[str, str]] = [
+    ("Kitchen", "Crème Brûlée Torch"), ("Sports", "Running Shoes"),
+    ("Toys", "Children's Bicycle"), ("Clothing", "Women's Boots"),
+    ("Furniture", "Television Stand"), ("Kitchen", "Copper Kettles Set"),
+]
+# Synonym rules a demo install starts with (`seed_catalog --demo-synonyms`; operators manage
+# them with `manage.py search_synonyms`).
+DEMO_SYNONYMS: list[str] = [
+    "tv, television", "couch, sofa", "pants, trousers", "jumper, sweater",
+    "comforter cover, duvet cover", "earphones, earbuds", "trainers, sneakers",
+    "bedside table, nightstand", "sweatshirt, hoodie", "carpet, rug", "pyjamas, pajamas",
+    "laptop => notebook",
+]
+# The kinds sold as sets of several ("Rustic Copper Kettles Set").
+SET_CATEGORIES = ("Kitchen", "Home Decor", "Textiles", "Stationery", "Bath")
+# fmt: on
+
+
+def plural(noun: str) -> str:
+    """The plural of a seed noun's last word: "Chef Knife" -> "Chef Knives"."""
+    *head, last = noun.split(" ")
+    if last in IRREGULAR_PLURALS:
+        last = IRREGULAR_PLURALS[last]
+    elif last.endswith(("s", "x", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return " ".join([*head, last])
+
+
 def tag_vocabulary() -> list[str]:
     """~300 distinct tag names (distinct case-insensitively), in a fixed order."""
     seen: set[str] = set()
     names: list[str] = []
-    for name in [*CATEGORIES, *MATERIALS, *COLORS, *EXTRA_TAGS]:
+    category_tags = [tag for tags in CATEGORY_TAGS.values() for tag in tags]
+    for name in [*CATEGORIES, *MATERIALS, *COLORS, *EXTRA_TAGS, *category_tags, *GENERIC_TAGS]:
         if name.lower() not in seen:
             seen.add(name.lower())
             names.append(name)

@@ -2,6 +2,7 @@
 # Start or stop this checkout's PostgreSQL, Redis and Elasticsearch on 127.0.0.1, and Kafka
 # when asked (WITH_KAFKA=1, or EVENTS_BACKEND=kafka).
 #   scripts/services.sh start | stop | status | database NAME | stop-X | start-X
+#   scripts/services.sh analysis-plugin   (build es/plugin/ if its sources changed; print the zip)
 #   scripts/services.sh apt-install PACKAGE...   (Debian packages, with sudo when not root)
 #   scripts/services.sh cluster-start | cluster-stop | cluster-kill-node N | cluster-start-node N
 #     (a 3-node Elasticsearch cluster for `make chaos`, ports 59250+ and 59350+)
@@ -220,6 +221,11 @@ wait_for() {  # name, seconds, command...
 pg_ready() { "$(pg_bindir)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
 redis_ready() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
 es_ready() { curl -fsS "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null | grep -q '"status"'; }
+es_answers() { curl -fsS "http://127.0.0.1:$ES_PORT/_cluster/health" >/dev/null 2>&1; }
+es_node_pid() {
+  curl -fsS "http://127.0.0.1:$ES_PORT/_nodes/_local/process?filter_path=nodes.*.process.id" 2>/dev/null \
+    | grep -o '"id":[0-9]*' | cut -d: -f2
+}
 # The node folds accents: it has our plugin (or analysis-common, as the official image does).
 es_has_analysis() {
   curl -fsS -H 'Content-Type: application/json' "http://127.0.0.1:$ES_PORT/_analyze" \
@@ -260,14 +266,16 @@ start_redis() {
 }
 
 start_elasticsearch() {
-  if es_ready; then
+  if es_answers; then
     if [ "${ES_ANALYSIS_PLUGIN:-1}" != 1 ] || es_has_analysis; then
       log "elasticsearch already running on $ES_PORT"
+      wait_for elasticsearch 120 es_ready
       return 0
     fi
-    # Started before the plugin existed: install it, then restart (only a node of ours).
+    # Started before the plugin existed: install it, then restart; only a node of ours (the
+    # process answering on ES_PORT is the one of this SERVICES_DIR's pid file).
     if [ ! -f "$SERVICES_DIR/run/elasticsearch.pid" ] \
-      || ! kill -0 "$(cat "$SERVICES_DIR/run/elasticsearch.pid")" 2>/dev/null; then
+      || [ "$(es_node_pid)" != "$(cat "$SERVICES_DIR/run/elasticsearch.pid")" ]; then
       log "warning: the node on $ES_PORT lacks the analysis plugin and was not started from $SERVICES_DIR: left alone"
       return 0
     fi
@@ -478,6 +486,12 @@ case "${1:-start}" in
     ensure_user
     ensure_services_dir
     start_elasticsearch
+    ;;
+  analysis-plugin)  # build (once per source hash) and print the analysis plugin's zip
+    ES_HOME="$CACHE_DIR/elasticsearch-$ES_VERSION"
+    [ -x "$ES_HOME/bin/elasticsearch" ] || unpack_elasticsearch
+    build_analysis_plugin
+    echo "$PLUGIN_ZIP"
     ;;
   database)  # scripts/services.sh database NAME: a database of its own (benchmarks)
     pg_ready || die "postgres is not running: scripts/services.sh start"

@@ -277,28 +277,31 @@ def _word_query(word: str, *, last: bool, typos: bool = True) -> dict[str, Any]:
 
 def _synonym_query(alternative: str) -> dict[str, Any]:
     """Another way to say some words of the query: all its words, in order, in one field."""
+    # weighed like the words themselves: as written (folded) and by their stems
+    weights = {**LABEL_BOOSTS, "description": 1, **STEMMED_BOOSTS}
     return {
         "multi_match": {
             "query": alternative,
             "type": "phrase",
-            "fields": [f"{field}^{boost}" for field, boost in STEMMED_BOOSTS.items()],
+            "fields": [f"{field}^{boost}" for field, boost in weights.items()],
         }
     }
-
-
-def _stemmed_marks(text: str) -> list[dict[str, Any]]:
-    return [{"match": {field: {"query": text}}} for field in STEMMED_BOOSTS]
 
 
 def _highlight(words: list[QueryWord], synonyms: list[Synonym]) -> dict[str, Any]:
     """Elasticsearch's highlighter, asked for plain terms (each word and its typo'd forms)
     and a prefix of the last word: the fuzzy clauses would cost it an automaton per hit.
-    Stems and synonyms are marked through the `.stemmed` subfields (matched_fields)."""
+    Synonyms found are marked too. Words matched only through their stems are not:
+    `matched_fields` with the `.stemmed` subfields would mark them, but tripled
+    Elasticsearch's time per search (docs/architecture.md)."""
     terms = sorted({term for word in words for term in (word.text, *word.spellings)})
     marks: list[dict[str, Any]] = [{"terms": {field: terms}} for field in TEXT_FIELDS]
-    marks += _stemmed_marks(" ".join(w.text for w in words if w.text not in STOP_WORDS))
     for synonym in synonyms:
-        marks += [m for alternative in synonym.alternatives for m in _stemmed_marks(alternative)]
+        marks += [
+            {"match_phrase": {field: alternative}}
+            for alternative in synonym.alternatives
+            for field in TEXT_FIELDS
+        ]
     # a wildcard, not a prefix query: with index_prefixes that would target another field
     prefix = _WILDCARD_SPECIALS.sub(lambda special: "\\" + special[0], words[-1].text) + "*"
     marks += [{"wildcard": {field: {"value": prefix}}} for field in LABEL_BOOSTS]
@@ -307,16 +310,9 @@ def _highlight(words: list[QueryWord], synonyms: list[Synonym]) -> dict[str, Any
         "post_tags": ["</em>"],
         "highlight_query": {"bool": {"should": marks}},
         "fields": {
-            "name": {"number_of_fragments": 0, "matched_fields": ["name", "name.stemmed"]},
-            "description": {
-                "fragment_size": 150,
-                "number_of_fragments": 2,
-                "matched_fields": ["description", "description.stemmed"],
-            },
-            "tags.name": {
-                "number_of_fragments": 0,
-                "matched_fields": ["tags.name", "tags.name.stemmed"],
-            },
+            "name": {"number_of_fragments": 0},
+            "description": {"fragment_size": 150, "number_of_fragments": 2},
+            "tags.name": {"number_of_fragments": 0},
         },
     }
 

@@ -171,6 +171,7 @@ def test_make_run_piped_into_tee_stops_cleanly_on_ctrl_c(tmp_path):
         "ELASTICSEARCH_INDEX_PREFIX": settings.ELASTICSEARCH_INDEX_PREFIX,
         "EVENTS_STREAM": settings.EVENTS_STREAM,
         "BEAT_SCHEDULE": str(tmp_path / "celerybeat-schedule"),
+        "SEED_DEMO": "0",  # the demo catalog is seed_catalog's business (tests/catalog)
     }
     make, tee = piped_into_tee(["make", "run"], env, tmp_path / "log", tmp_path / "err")
 

@@ -1,6 +1,10 @@
 """The analysis plugin (es/plugin/) on the real node: each component through _analyze, as
 the mappings use them. The official image answers the same (its analysis-common module)."""
 
+import io
+import subprocess
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,3 +131,27 @@ def test_edge_ngram_filter_and_tokenizer() -> None:
 
 def test_english_analyzer() -> None:
     assert tokens("The children's running shoes", analyzer="english") == ["children", "run", "shoe"]
+
+
+def test_the_plugin_zip_holds_our_classes_only():
+    """Built from es/plugin/ by scripts/services.sh (javac -Xlint:all -Werror), cached by the
+    hash of its sources: Lucene and Elasticsearch come from the node, never from the zip."""
+    services = Path(__file__).resolve().parents[2] / "scripts" / "services.sh"
+    built = subprocess.run(  # noqa: S603
+        [str(services), "analysis-plugin"], capture_output=True, text=True, timeout=300, check=True
+    )
+    with zipfile.ZipFile(built.stdout.strip()) as plugin:
+        assert sorted(plugin.namelist()) == ["plugin-descriptor.properties", "store-analysis.jar"]
+        descriptor = plugin.read("plugin-descriptor.properties").decode()
+        with zipfile.ZipFile(io.BytesIO(plugin.read("store-analysis.jar"))) as jar:
+            classes = [n for n in jar.namelist() if n.endswith(".class")]
+    assert "elasticsearch.version=8.19.21" in descriptor
+    assert "classname=store.analysis.StoreAnalysisPlugin" in descriptor
+    assert classes
+    assert all(name.startswith("store/analysis/") for name in classes)
+
+
+def test_the_node_runs_the_plugin() -> None:
+    plugins = get_client().nodes.info(metric="plugins")["nodes"]
+    for node in plugins.values():
+        assert "store-analysis" in {p["name"] for p in node["plugins"]}

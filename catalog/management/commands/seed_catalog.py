@@ -1,6 +1,7 @@
 """`manage.py seed_catalog`: a realistic demo catalog, fast, for demos and benchmarks."""
 
 import bisect
+import functools
 import itertools
 import math
 import random
@@ -11,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -25,12 +27,19 @@ from catalog.seed_vocabulary import (
     ADJECTIVES,
     AUDIENCES,
     CATEGORIES,
+    CATEGORY_AUDIENCES,
+    CATEGORY_MATERIALS,
+    CATEGORY_TAGS,
     COLORS,
+    DEMO_SYNONYMS,
     DESCRIPTION_CLOSERS,
     DESCRIPTION_MIDDLES,
     DESCRIPTION_OPENERS,
-    MATERIALS,
+    GENERIC_TAGS,
     ROOMS,
+    SET_CATEGORIES,
+    SHOWCASE,
+    plural,
     tag_vocabulary,
 )
 
@@ -62,6 +71,15 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42, help="random seed (same data)")
         parser.add_argument("--batch-size", type=int, default=2000, help="rows per INSERT")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when any product exists"
+        )
+        parser.add_argument(
+            "--reindex", action="store_true", help="then run search_reindex (search shows them)"
+        )
+        parser.add_argument(
+            "--demo-synonyms", action="store_true", help="add the demo's search synonym rules"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         n_products: int = options["products"]
@@ -69,21 +87,16 @@ class Command(BaseCommand):
         batch_size: int = options["batch_size"]
         if n_products < 0 or n_users < 1 or batch_size < 1:
             raise CommandError("--products >= 0, --users >= 1 and --batch-size >= 1, please.")
+        if options["if_empty"] and Product.all_objects.exists():
+            self.stdout.write("The catalog has products already: nothing seeded.")
+            return
         rng = random.Random(options["seed"])  # noqa: S311 - demo data, not secrets
         now = timezone.now()
 
         sellers = self._sellers(n_users, batch_size)
         tags = self._tags()
-        # Popularity rank of each tag is shuffled, so the head is not just the categories.
-        ranked = tags[:]
-        rng.shuffle(ranked)
-        cumulative = list(
-            itertools.accumulate(
-                1 / (rank**TAG_ZIPF_EXPONENT) for rank in range(1, len(ranked) + 1)
-            )
-        )
         tags_by_lower = {tag.name.lower(): tag for tag in tags}
-        generator = _ProductGenerator(rng, now, sellers, ranked, cumulative, tags_by_lower)
+        generator = _ProductGenerator(rng, now, sellers, tags_by_lower)
 
         progress = tqdm(
             total=n_products, unit="product", desc="seed_catalog", disable=options["no_progress"]
@@ -108,6 +121,12 @@ class Command(BaseCommand):
                 f"{len(sellers)} sellers, {len(tags)} tags."
             )
         )
+        if options["demo_synonyms"]:
+            for rule in DEMO_SYNONYMS:  # by name, as below: search is its own app
+                call_command("search_synonyms", "add", rule, stdout=self.stdout)
+        if options["reindex"]:
+            call_command("search_reindex", stdout=self.stdout)
+            return
         self.stdout.write(
             "Bulk inserts bypass the search sync: run `manage.py search_reindex` now so that "
             "search and listings show them."
@@ -175,15 +194,11 @@ class _ProductGenerator:
         rng: random.Random,
         now: datetime,
         sellers: list[User],
-        ranked_tags: list[Tag],
-        cumulative_weights: list[float],
         tags_by_lower: dict[str, Tag],
     ) -> None:
         self.rng = rng
         self.now = now
         self.sellers = sellers
-        self.ranked_tags = ranked_tags
-        self.cumulative = cumulative_weights
         self.tags_by_lower = tags_by_lower
         self.categories = [(name, price, nouns) for name, (price, nouns) in CATEGORIES.items()]
         self.span_seconds = CREATED_SPAN.total_seconds()
@@ -200,17 +215,28 @@ class _ProductGenerator:
 
     def _products(self) -> Iterator[tuple[Product, list[Tag]]]:
         rng = self.rng
+        showcase = iter(SHOWCASE)
         while True:
             category, typical_price, nouns = rng.choice(self.categories)
+            fixed = next(showcase, None)  # the first products: always in the demo catalog
+            if fixed is not None:
+                category = fixed[0]
+                typical_price, nouns = CATEGORIES[category]
             adjective, material, noun = (
                 rng.choice(ADJECTIVES),
-                rng.choice(MATERIALS),
+                rng.choice(CATEGORY_MATERIALS[category]),
                 rng.choice(nouns),
             )
             color = rng.choice(COLORS)
-            name = f"{adjective} {material} {noun}"
-            if rng.random() < 0.2:
-                name = f"{adjective} {color} {material} {noun}"
+            with_color = rng.random() < 0.2
+            name = f"{adjective} {color} {material} {noun}" if with_color else None
+            if name is None and category in SET_CATEGORIES and rng.random() < 0.15:
+                name = f"{adjective} {material} {plural(noun)} Set"  # "Copper Kettles Set"
+            if name is None and category in CATEGORY_AUDIENCES and rng.random() < 0.35:
+                name = f"{rng.choice(CATEGORY_AUDIENCES[category])} {material} {noun}"
+            name = name or f"{adjective} {material} {noun}"
+            if fixed is not None:
+                name = fixed[1]
             words = {
                 "name": name,
                 "adj": adjective,
@@ -248,20 +274,33 @@ class _ProductGenerator:
                 state=rng.choices(STATE_CHOICES, STATE_WEIGHTS)[0],
                 created=created,
             )
-            yield product, self._tags_for(category, material, color)
+            yield product, self._tags_for(category, material, color if with_color else None)
 
-    def _tags_for(self, category: str, material: str, color: str) -> list[Tag]:
-        """1..6 distinct tags: often the category/material/colour, then Zipf-popular ones."""
+    def _tags_for(self, category: str, material: str, color: str | None) -> list[Tag]:
+        """1..6 distinct tags that belong to the product: its category, often its material
+        (and colour when its name says one), then tags of its kind, then a generic one; the
+        earlier a tag in its list, the likelier (a long tail of popularity)."""
         rng = self.rng
         count = rng.choices(range(1, 7), TAGS_PER_PRODUCT_WEIGHTS)[0]
         chosen: dict[Any, Tag] = {}
-        for word, chance in ((category, 0.6), (material, 0.3), (color, 0.15)):
-            tag = self.tags_by_lower.get(word.lower())
+        for word, chance in ((category, 0.9), (material, 0.5), (color, 0.5)):
+            tag = self.tags_by_lower.get(word.lower()) if word else None
             if tag is not None and len(chosen) < count and rng.random() < chance:
                 chosen[tag.pk] = tag
-        total = self.cumulative[-1]
+        pools = (CATEGORY_TAGS[category], GENERIC_TAGS)
         while len(chosen) < count:
-            index = bisect.bisect(self.cumulative, rng.random() * total)
-            tag = self.ranked_tags[min(index, len(self.ranked_tags) - 1)]
+            pool = pools[0] if rng.random() < 0.7 else pools[1]
+            tag = self.tags_by_lower[_zipf_pick(rng, pool).lower()]
             chosen[tag.pk] = tag
         return list(chosen.values())
+
+
+@functools.cache
+def _zipf_weights(size: int) -> list[float]:
+    return list(itertools.accumulate(1 / (rank**TAG_ZIPF_EXPONENT) for rank in range(1, size + 1)))
+
+
+def _zipf_pick(rng: random.Random, names: list[str]) -> str:
+    """One of `names`, the n-th with a weight 1/n^TAG_ZIPF_EXPONENT."""
+    cumulative = _zipf_weights(len(names))
+    return names[min(bisect.bisect(cumulative, rng.random() * cumulative[-1]), len(names) - 1)]
