@@ -2,6 +2,7 @@
 `make test` starts (`WITH_KAFKA=1 scripts/services.sh start`)."""
 
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -17,9 +18,14 @@ SERVICES = Path(__file__).resolve().parents[2] / "scripts" / "services.sh"
 
 
 def services(command: str) -> None:
-    subprocess.run(  # noqa: S603  (our own script, fixed arguments)
-        ["/bin/bash", str(SERVICES), command], check=True, capture_output=True, timeout=300
-    )
+    # Output to a file, not a pipe: a server the script starts may keep an inherited pipe
+    # open, and reading it to its end would then wait forever.
+    with tempfile.TemporaryFile() as output:
+        done = subprocess.run(  # noqa: S603  (our own script, fixed arguments)
+            ["/bin/bash", str(SERVICES), command], stdout=output, stderr=output, timeout=300
+        )
+        output.seek(0)
+        assert done.returncode == 0, output.read().decode(errors="replace")[-3000:]
 
 
 @pytest.fixture(params=["redis", "kafka"])

@@ -1,6 +1,7 @@
 """Real outages: the broker or Elasticsearch is stopped and started again, nothing is lost."""
 
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,14 @@ SERVICES = Path(__file__).resolve().parents[2] / "scripts" / "services.sh"
 
 
 def services(command: str) -> None:
-    subprocess.run(  # noqa: S603  (our own script, fixed arguments)
-        ["/bin/bash", str(SERVICES), command], check=True, capture_output=True, timeout=180
-    )
+    # Output to a file, not a pipe: a server the script starts may keep an inherited pipe
+    # open, and reading it to its end would then wait forever.
+    with tempfile.TemporaryFile() as output:
+        done = subprocess.run(  # noqa: S603  (our own script, fixed arguments)
+            ["/bin/bash", str(SERVICES), command], stdout=output, stderr=output, timeout=180
+        )
+        output.seek(0)
+        assert done.returncode == 0, output.read().decode(errors="replace")[-3000:]
 
 
 def test_broker_down_at_commit_leaves_rows_pending_and_the_redrive_catches_up(make_product):
