@@ -48,6 +48,9 @@ def test_broker_down_at_commit_leaves_rows_pending_and_the_redrive_catches_up(ma
 
 def test_elasticsearch_down_then_back(make_product, owner_client, api_client):
     kept = make_product(name="Kept kettle")
+    # The drain runs eagerly here, after each commit: its failure is a worker's, which the
+    # request never sees (tasks/eager propagation would turn it into the request's 500).
+    celery_app.conf.task_eager_propagates = False
     services("stop-elasticsearch")
     try:
         for url in (
@@ -70,6 +73,7 @@ def test_elasticsearch_down_then_back(make_product, owner_client, api_client):
         assert pending_count() > 0
     finally:
         services("start-elasticsearch")
+        celery_app.conf.task_eager_propagates = True
 
     redrive_search_outbox.apply()
 
