@@ -8,8 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from core.models import OutboxEntry
+from tests.ops.test_stack import wait_until
 from tests.search.conftest import fresh_indices
 
 pytestmark = [
@@ -29,15 +29,6 @@ pytestmark = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"not within {timeout:.0f} s: {what}")
 
 
 def start(argv: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
