@@ -26,7 +26,7 @@ help:
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
 	@echo "make bench-relevance judged queries: nDCG@10, success@1, zero results; writes docs/RELEVANCE.md"
-	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
+	@echo "make bench-checkout checkout, current vs frozen baseline-21 (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
 	@echo "make bench-webhooks webhook deliveries/s and commit-to-delivered lag (WEBHOOKS_ARGS=...)"
 	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
@@ -128,7 +128,10 @@ bench-relevance: install services
 	  REDIS_URL=redis://127.0.0.1:$${REDIS_PORT:-56379}/5 ELASTICSEARCH_INDEX_PREFIX=relevance \
 	  $(BIN)/python -m bench.relevance $(RELEVANCE_ARGS)
 
-# 16 concurrent buyers: orders/s and POST /api/orders/ latency, distinct and hot products.
+# 16 concurrent buyers, the current code against the frozen baseline-21 (a git worktree under
+# .bench/, its own database store_bench_base, Redis db 7, index prefix benchbase): bag reads
+# and adds, orders/s and POST /api/orders/ latency, distinct and hot products, the psycopg
+# floor, CPU per order by component.
 bench-checkout: bench-setup
 	$(BENCH_ENV) $(BIN)/python -m bench.checkout $(CHECKOUT_ARGS)
 
