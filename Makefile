@@ -31,7 +31,7 @@ help:
 	@echo "make bench-webhooks webhook deliveries/s and commit-to-delivered lag (WEBHOOKS_ARGS=...)"
 	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
 	@echo "make bench-startup  make run to a healthy API (warm), Ctrl-C to everything stopped"
-	@echo "make load           locust, 32 shoppers on the 100k catalog, steady and with the worker stopped"
+	@echo "make load           locust, 32 shoppers on the 100k catalog, current vs frozen baseline-21, worker stopped"
 	@echo "make chaos          faults: Elasticsearch, Redis, a worker killed mid-drain, a 3-node cluster losing a node"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
@@ -156,8 +156,9 @@ STARTUP_ARGS ?= --runs 3
 bench-startup: install services
 	$(BIN)/python -m bench.startup $(STARTUP_ARGS)
 
-# Mixed workload at 32 shoppers with locust, steady and with the Celery worker stopped for a
-# third of the run (LOAD_ARGS="--users 32 --seconds 120"); seeds/reindexes the bench catalog.
+# Mixed workload at 32 shoppers with locust, the current code against the frozen baseline-21
+# (each with its own catalog; the baseline's in store_bench_base, Redis db 7, prefix
+# benchbase), then the current side with its Celery worker stopped for a third of the run.
 LOAD_ARGS ?= --products 100000 --users 32 --seconds 120
 load: bench-setup
 	$(BENCH_ENV) $(BIN)/python -m bench.load $(LOAD_ARGS)
