@@ -11,8 +11,11 @@ the same run:
 4. 16 concurrent clients: the API vs raw Elasticsearch (same requests) vs the API before;
 5. the same searches on a plain DRF ListAPIView with SearchFilter (PostgreSQL icontains);
 6. autocomplete (products, tags): the API vs before vs straight on Elasticsearch;
-7. the slowest query, with Elasticsearch's profile of it;
-8. commit-to-searchable lag through the real outbox + Celery path.
+7. issue 20's search controls (sort, facets, typo correction and `typos=false`, relaxation,
+   cursor page 2), each against plain `q` in the same interleaved rounds, with
+   Elasticsearch's share and profile for a control that misses;
+8. the slowest query, with Elasticsearch's profile of it;
+9. commit-to-searchable lag through the real outbox + Celery path.
 
 Each measurement is its own module (bench/search_<what>.py), sharing the queries and the
 report of bench/search_common.py; this one seeds, reindexes, starts the servers, runs them
@@ -45,6 +48,7 @@ from bench.harness import (
 from bench.search_autocomplete import autocomplete_latency
 from bench.search_common import ALL_QUERIES, CONCURRENT_CLIENTS, Bodies, Report
 from bench.search_concurrency import concurrency
+from bench.search_controls import ROUNDS_NOTE, search_controls
 from bench.search_cpu import api_cpu
 from bench.search_highlights import highlight_designs
 from bench.search_lag import commit_to_searchable
@@ -123,6 +127,29 @@ def reindex_vs_bulk(report: Report) -> None:
         target="≥ 0.7x",
         status=verdict(ratio >= 0.7),
     )
+    index_size(report, client)
+
+
+def index_size(report: Report, client: Any) -> None:
+    """The products index as served (the alias's index): documents and primary store size."""
+    from search.indices import alias
+
+    stats = client.indices.stats(index=alias("products"), metric="docs,store")
+    primaries = stats["_all"]["primaries"]
+    docs, size = primaries["docs"]["count"], primaries["store"]["size_in_bytes"]
+    segments = client.indices.segments(index=alias("products"))["indices"]
+    count = sum(
+        len(copy["segments"])
+        for index in segments.values()
+        for shard in index["shards"].values()
+        for copy in shard
+        if copy["routing"]["primary"]
+    )
+    report.add(
+        "products index size (primaries, as the reindex left it)",
+        f"{size / 2**20:,.1f} MiB for {docs:,} docs = {size / max(docs, 1):,.0f} bytes/doc",
+        baseline=f"{count} segments, not force-merged",
+    )
 
 
 def write_report(report: Report, args: argparse.Namespace) -> None:
@@ -160,9 +187,14 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
         '`make bench BENCH_ARGS="..."` runs it.',
         how="How: latencies are wall time with `time.perf_counter` after a warm-up; HTTP goes "
         'over 127.0.0.1 (one keep-alive connection per client); "straight to Elasticsearch" '
-        "sends the very requests the API sends (the spelling request, then the search built "
-        "from its answer: `direct_search`). One-client figures interleave the API, the API "
-        "before and Elasticsearch query by query, 6 rounds. Queries: "
+        "sends the very requests the API sends for the same URL, recorded from the API's own "
+        "selector (the spelling request, the search built from its answer, and relaxation's "
+        "when no product holds every word: `direct_search`). One-client figures interleave the "
+        "API, the API before and Elasticsearch query by query, 6 rounds. Elasticsearch's shard "
+        "request cache answers a repeated size-0 request (the spelling request, relaxation's "
+        "counts) from memory, for the API and straight alike; the controls' why lines give "
+        "the `took` of a first search with that cache off. Controls (issue 20): "
+        f"{ROUNDS_NOTE}. Queries: "
         + ", ".join(f"`{q}`" for q in ALL_QUERIES)
         + ". Autocomplete: `SEARCH_AUTOCOMPLETE_CACHE_SECONDS` = "
         f"{settings.SEARCH_AUTOCOMPLETE_CACHE_SECONDS:g}. Reindex (run first) and the raw "
@@ -226,6 +258,8 @@ def main() -> int:
             baseline_latency(report, baseline)
         with report.phase("autocomplete"):
             autocomplete_latency(report, api, baseline)
+        with report.phase("search controls (issue 20)"):
+            search_controls(report, api)
         with report.phase("slowest query"):
             slowest_query(report, bodies)
         with report.phase("commit-to-searchable lag"):

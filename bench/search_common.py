@@ -102,47 +102,89 @@ def machine_cpu() -> tuple[float, float, float]:
     return machine_cpu_seconds([str(ROOT), *(port for port in ports if port)])
 
 
-def search_params(q: str) -> dict[str, Any]:
-    """The params the API hands to product_search for `?q=...` (its own validation)."""
+@dataclass(frozen=True)
+class EsRequest:
+    """One request the API sent Elasticsearch: the index kind, the body and the paths of the
+    answer it read (`filter_path`; None: all of it)."""
+
+    kind: str
+    body: dict[str, Any]
+    answer: list[str] | None
+
+
+@contextmanager
+def recording_requests() -> Iterator[list[EsRequest]]:
+    """Every request `search.selectors` sends Elasticsearch while inside, in order (they are
+    still sent: the answers drive the next requests, as in the API)."""
+    from search import selectors
+
+    sent: list[EsRequest] = []
+    real = selectors.search_index
+
+    def recorded(kind: str, body: dict[str, Any], answer: list[str] | None = None) -> Any:
+        sent.append(EsRequest(kind, copy.deepcopy(body), answer))
+        return real(kind, body, answer)
+
+    selectors.search_index = recorded
+    try:
+        yield sent
+    finally:
+        selectors.search_index = real
+
+
+def api_requests(query: dict[str, str]) -> tuple[list[EsRequest], dict[str, Any]]:
+    """What GET /api/products/?<query> sends Elasticsearch (the view's own validation and
+    selector, run here), and what it answers (as data, before rendering)."""
+    from api.serializers import validated
+    from search.selectors import search_products
     from search.serializers import ProductSearchParams
 
-    params = ProductSearchParams(data={"q": q})
-    params.is_valid(raise_exception=True)
-    return dict(params.validated_data)
+    with recording_requests() as sent:
+        answer = search_products(validated(ProductSearchParams, query))
+    return list(sent), answer
+
+
+def replay(client: Any, requests: list[EsRequest], *, took: bool = False) -> int:
+    """Send the API's requests straight to Elasticsearch, as the API sends them; the sum of
+    their `took` (ms) when asked (one more path in the answer)."""
+    from search.indices import alias
+
+    total = 0
+    for r in requests:
+        paths = r.answer if r.answer is None or not took else [*r.answer, "took"]
+        reply = client.search(
+            index=alias(r.kind), filter_path=paths, allow_partial_search_results=False, **r.body
+        )
+        total += reply.get("took", 0) if took else 0
+    return total
 
 
 @dataclass
 class Bodies:
-    """What the API sends Elasticsearch for one query (the spelling request, then the search
-    built from its answer), and the one request the API sent before issue 10."""
+    """What the API sends Elasticsearch for one query: every request in order (`requests`:
+    the spelling request, the search, and relaxation's when no product holds every word),
+    the first two apart, and the one request the API sent before issue 10."""
 
     q: str
     spelling: dict[str, Any]
     search: dict[str, Any]
     before: dict[str, Any]
+    requests: list[EsRequest] = field(default_factory=list)
 
 
 def bodies_for(client: Any, alias: str, q: str) -> Bodies:
     from bench.before import before_params, before_product_search
-    from search.queries import SPELLING_ANSWER, product_search, query_words, spelling_request
+    from search.queries import SEARCH_ANSWER, SPELLING_ANSWER
 
-    params = search_params(q)
-    spelling = spelling_request(params["q"])
-    answer = client.search(index=alias, filter_path=SPELLING_ANSWER, **spelling).body
-    return Bodies(
-        q,
-        spelling,
-        product_search(params, query_words(answer)),
-        before_product_search(before_params(q)),
-    )
+    sent, _ = api_requests({"q": q})
+    spelling = next(r.body for r in sent if r.answer == SPELLING_ANSWER)
+    search = [r.body for r in sent if r.answer == SEARCH_ANSWER][-1]  # relaxed, if it was
+    return Bodies(q, spelling, search, before_product_search(before_params(q)), sent)
 
 
 def direct_search(client: Any, alias: str, bodies: Bodies) -> Any:
-    """The API's two requests, sent straight to Elasticsearch."""
-    from search.queries import SEARCH_ANSWER, SPELLING_ANSWER
-
-    client.search(index=alias, filter_path=SPELLING_ANSWER, **bodies.spelling)
-    return client.search(index=alias, filter_path=SEARCH_ANSWER, **bodies.search)
+    """The API's requests, sent straight to Elasticsearch."""
+    return replay(client, bodies.requests)
 
 
 def finds_what_it_should(q: str, results: list[dict[str, Any]]) -> bool:

@@ -23,16 +23,19 @@ def concurrency(report: Report, api: str, baseline: str, bodies: list[Bodies]) -
     import urllib3
     from django.conf import settings
 
-    from search.client import prefixed
-    from search.queries import SEARCH_ANSWER, SPELLING_ANSWER
+    from search.indices import alias
 
     es = urlsplit(settings.ELASTICSEARCH_URL.split(",")[0])
-    search_path = f"/{prefixed('products')}/_search?filter_path="
+    # every request the API sends for the query (relaxation's too), as the API sends it
     prepared = [
-        (
-            orjson.dumps(b.spelling),
-            orjson.dumps(b.search),
-        )
+        [
+            (
+                f"/{alias(r.kind)}/_search?allow_partial_search_results=false"
+                + (f"&filter_path={','.join(r.answer)}" if r.answer else ""),
+                orjson.dumps(r.body),
+            )
+            for r in b.requests
+        ]
         for b in bodies
     ]
     json_headers = {"Content-Type": "application/json"}
@@ -54,11 +57,10 @@ def concurrency(report: Report, api: str, baseline: str, bodies: list[Bodies]) -
         return run
 
     def straight(connection: urllib3.HTTPConnectionPool, i: int) -> None:
-        spelling, search = prepared[i % len(prepared)]
-        for body, answer in ((spelling, SPELLING_ANSWER), (search, SEARCH_ANSWER)):
+        for path, body in prepared[i % len(prepared)]:
             reply = connection.request(
                 "POST",
-                search_path + ",".join(answer),
+                path,
                 body=body,
                 headers=json_headers,
                 timeout=30.0,
@@ -114,6 +116,7 @@ def concurrency(report: Report, api: str, baseline: str, bodies: list[Bodies]) -
         "in this process, gunicorn, Elasticsearch, PostgreSQL, Redis), so throughput is CPU "
         "per search: the API's own CPU plus Elasticsearch's. Rounds alternate raw / API / "
         "before / raw / API, 12 s each; every client is one keep-alive urllib3 connection "
-        "with its requests prepared beforehand; raw Elasticsearch sends the API's two requests "
-        "and decodes the answer."
+        "with its requests prepared beforehand; raw Elasticsearch sends the requests the API "
+        "sends for the same query (recorded from the API's own selector: the spelling "
+        "request, the search, relaxation's when it relaxes) and decodes the answers."
     )

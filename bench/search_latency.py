@@ -91,7 +91,7 @@ def search_latency(report: Report, api: str, baseline: str) -> list[Bodies]:
     direct_p50 = percentile(flat["direct"], 50)
     ratio = api_p50 / direct_p50
     report.add(
-        "API over Elasticsearch (the same two requests), one client, p50",
+        "API over Elasticsearch (the same requests), one client, p50",
         ms(api_p50),
         baseline=f"straight to Elasticsearch: {p50_p95(flat['direct'])}",
         ratio=times(ratio),
