@@ -6,7 +6,7 @@ from django.core.validators import MaxLengthValidator, MinLengthValidator, MinVa
 from django.db import models
 from django.db.models.functions import Lower
 
-from core.models import AliveManager, BaseModel, SoftDeleteQuerySet
+from core.models import AliveManager, BaseModel, SoftDeleteQuerySet, unique_among_alive
 
 
 class ProductState(models.TextChoices):
@@ -52,12 +52,8 @@ class Tag(BaseModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("name"), condition=models.Q(deleted__isnull=True), name="tag_name_ci_unique"
-            ),
-            models.UniqueConstraint(
-                "slug", condition=models.Q(deleted__isnull=True), name="tag_slug_unique"
-            ),
+            unique_among_alive(Lower("name"), name="tag_name_ci_unique"),
+            unique_among_alive("slug", name="tag_slug_unique"),
         ]
 
     def __str__(self) -> str:
@@ -113,14 +109,7 @@ class ProductTag(BaseModel):
     tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="product_links")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                "product",
-                "tag",
-                condition=models.Q(deleted__isnull=True),
-                name="product_tag_unique_alive",
-            )
-        ]
+        constraints = [unique_among_alive("product", "tag", name="product_tag_unique_alive")]
 
     def __str__(self) -> str:
         return f"{self.product_id} ~ {self.tag_id}"

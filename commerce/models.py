@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from catalog.models import Product
-from core.models import BaseModel
+from core.models import BaseModel, unique_among_alive
 
 MAX_QUANTITY = 999
 # Totals can exceed a product price's 12 digits: up to MAX_BAG_LINES lines of 999 units.
@@ -32,11 +32,7 @@ class Bag(BaseModel):
     class Meta:
         ordering = ["-created"]
         constraints = [
-            models.UniqueConstraint(
-                "owner",
-                condition=models.Q(state=BagState.OPEN, deleted__isnull=True),
-                name="bag_one_open_per_owner",
-            )
+            unique_among_alive("owner", state=BagState.OPEN, name="bag_one_open_per_owner")
         ]
 
     def __str__(self) -> str:
@@ -68,12 +64,7 @@ class BagItem(BaseModel):
     class Meta:
         ordering = ["created"]
         constraints = [
-            models.UniqueConstraint(
-                "bag",
-                "product",
-                condition=models.Q(deleted__isnull=True),
-                name="bag_item_one_line_per_product",
-            ),
+            unique_among_alive("bag", "product", name="bag_item_one_line_per_product"),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
                 name="bag_item_quantity_1_999",

@@ -1,6 +1,7 @@
 """The base every entity of the store stands on: UUID ids, UTC timestamps, soft delete."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
 from django.db import models
@@ -58,6 +59,16 @@ class BaseModel(models.Model):
             self.deleted = timezone.now()
             self.save(update_fields=["deleted", "updated"])
         return 1, {self._meta.label: 1}
+
+
+def unique_among_alive(
+    *expressions: Any, name: str, fields: Sequence[str] = (), **when: Any
+) -> models.UniqueConstraint:
+    """A unique constraint over the rows not soft-deleted (and matching `when`): a deleted
+    row never blocks its successor (follow again, tag again, a new line for a product)."""
+    return models.UniqueConstraint(
+        *expressions, fields=fields, condition=models.Q(deleted__isnull=True, **when), name=name
+    )
 
 
 class NextValue(models.Func):
