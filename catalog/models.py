@@ -1,12 +1,17 @@
 from decimal import Decimal
 from typing import ClassVar
 
-from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from core.models import AliveManager, BaseModel, SoftDeleteQuerySet, unique_among_alive
+from core.models import (
+    AliveManager,
+    BaseModel,
+    SoftDeleteQuerySet,
+    owned_by_user,
+    unique_among_alive,
+)
 
 
 class ProductState(models.TextChoices):
@@ -63,9 +68,7 @@ class Tag(BaseModel):
 class Product(BaseModel):
     """Something a user sells. Only `active` products are visible to others and buyable."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products"
-    )
+    owner = owned_by_user("products")
     name = models.CharField(max_length=200, validators=[MinLengthValidator(1)])
     description = models.TextField(blank=True, validators=[MaxLengthValidator(10_000)])
     price = models.DecimalField(

@@ -3,12 +3,11 @@ but for their state and the `fulfilled` stamp of a line."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from catalog.models import Product
-from core.models import BaseModel, unique_among_alive
+from core.models import BaseModel, owned_by_user, unique_among_alive
 
 MAX_QUANTITY = 999
 # Totals can exceed a product price's 12 digits: up to MAX_BAG_LINES lines of 999 units.
@@ -24,9 +23,7 @@ class BagState(models.TextChoices):
 class Bag(BaseModel):
     """What a user is about to buy. One open bag per user, created on first use."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bags"
-    )
+    owner = owned_by_user("bags")
     state = models.CharField(max_length=16, choices=BagState.choices, default=BagState.OPEN)
 
     class Meta:
@@ -92,9 +89,7 @@ class OrderState(models.TextChoices):
 class Order(BaseModel):
     """A purchase from a bag, at the prices of the moment it was placed."""
 
-    buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
-    )
+    buyer = owned_by_user("orders")
     # Short and human-readable, for e-mails and the phone: ORD-XXXX-XXXX.
     number = models.CharField(max_length=16)
     state = models.CharField(
@@ -137,9 +132,7 @@ class OrderLine(BaseModel):
     # 1, 2, ...: the lines in the order the buyer put the products in the bag.
     position = models.PositiveSmallIntegerField()
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales"
-    )
+    seller = owned_by_user("sales")
     product_name = models.CharField(max_length=200)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveSmallIntegerField(
