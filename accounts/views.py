@@ -1,11 +1,17 @@
 """HTTP endpoints of accounts: users, profiles, follows, and the OAuth2 token endpoints."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.views import IntrospectTokenView as DOTIntrospectTokenView
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
@@ -188,30 +194,28 @@ class _FollowListView(generics.ListAPIView[User]):
         raise NotImplementedError
 
 
+def _follow_list_schema(
+    operation_id: str, summary: str
+) -> Callable[[type[_FollowListView]], type[_FollowListView]]:
+    """The schema of a list of a user's follow links: who follows them, or whom they follow."""
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=operation_id,
+            parameters=[USER_ID],
+            responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
+            summary=summary,
+        )
+    )
+
+
+@_follow_list_schema("users_followers", "Who follows a user")
 class FollowersView(_FollowListView):
     select = staticmethod(selectors.list_followers)
 
-    @extend_schema(
-        operation_id="users_followers",
-        parameters=[USER_ID],
-        responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
-        summary="Who follows a user",
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
-
+@_follow_list_schema("users_following", "Whom a user follows")
 class FollowingView(_FollowListView):
     select = staticmethod(selectors.list_following)
-
-    @extend_schema(
-        operation_id="users_following",
-        parameters=[USER_ID],
-        responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
-        summary="Whom a user follows",
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
 
 # --- OAuth2 endpoints ---------------------------------------------------------------------
