@@ -164,9 +164,7 @@ class FollowView(APIView):
         description="Idempotent: following again answers 204 too. Following oneself is a 400.",
     )
     def post(self, request: Request, user_id: str) -> Response:
-        followee = selectors.get_user(user_id)
-        services.follow_user(follower=_caller(request), followee=followee)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _change_follow(services.follow_user, request, user_id)
 
     @extend_schema(
         operation_id="users_unfollow",
@@ -176,9 +174,13 @@ class FollowView(APIView):
         description="Idempotent: unfollowing someone one does not follow answers 204 too.",
     )
     def delete(self, request: Request, user_id: str) -> Response:
-        followee = selectors.get_user(user_id)
-        services.unfollow_user(follower=_caller(request), followee=followee)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _change_follow(services.unfollow_user, request, user_id)
+
+
+def _change_follow(change: Callable[..., object], request: Request, user_id: str) -> Response:
+    """Follow or unfollow the user of the path; both are idempotent, both answer 204."""
+    change(follower=_caller(request), followee=selectors.get_user(user_id))
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class _FollowListView(generics.ListAPIView[User]):
