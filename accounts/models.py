@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.identity import canonical_username
-from core.models import BaseModel, EveryRowManager, SoftDeleteQuerySet
+from core.models import BaseModel, EveryRowManager, SoftDeleteQuerySet, unique_among_alive
 
 USERNAME_TAKEN = "A user with that username already exists."
 
@@ -108,11 +108,7 @@ class Follow(BaseModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["follower", "followee"],
-                condition=models.Q(deleted__isnull=True),
-                name="follow_alive_unique",
-            ),
+            unique_among_alive(fields=["follower", "followee"], name="follow_alive_unique"),
             models.CheckConstraint(
                 condition=~models.Q(follower=models.F("followee")), name="follow_not_self"
             ),

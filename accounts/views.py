@@ -1,11 +1,17 @@
 """HTTP endpoints of accounts: users, profiles, follows, and the OAuth2 token endpoints."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.views import IntrospectTokenView as DOTIntrospectTokenView
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
@@ -158,9 +164,7 @@ class FollowView(APIView):
         description="Idempotent: following again answers 204 too. Following oneself is a 400.",
     )
     def post(self, request: Request, user_id: str) -> Response:
-        followee = selectors.get_user(user_id)
-        services.follow_user(follower=_caller(request), followee=followee)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _change_follow(services.follow_user, request, user_id)
 
     @extend_schema(
         operation_id="users_unfollow",
@@ -170,9 +174,13 @@ class FollowView(APIView):
         description="Idempotent: unfollowing someone one does not follow answers 204 too.",
     )
     def delete(self, request: Request, user_id: str) -> Response:
-        followee = selectors.get_user(user_id)
-        services.unfollow_user(follower=_caller(request), followee=followee)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _change_follow(services.unfollow_user, request, user_id)
+
+
+def _change_follow(change: Callable[..., object], request: Request, user_id: str) -> Response:
+    """Follow or unfollow the user of the path; both are idempotent, both answer 204."""
+    change(follower=_caller(request), followee=selectors.get_user(user_id))
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class _FollowListView(generics.ListAPIView[User]):
@@ -188,30 +196,28 @@ class _FollowListView(generics.ListAPIView[User]):
         raise NotImplementedError
 
 
+def _follow_list_schema(
+    operation_id: str, summary: str
+) -> Callable[[type[_FollowListView]], type[_FollowListView]]:
+    """The schema of a list of a user's follow links: who follows them, or whom they follow."""
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=operation_id,
+            parameters=[USER_ID],
+            responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
+            summary=summary,
+        )
+    )
+
+
+@_follow_list_schema("users_followers", "Who follows a user")
 class FollowersView(_FollowListView):
     select = staticmethod(selectors.list_followers)
 
-    @extend_schema(
-        operation_id="users_followers",
-        parameters=[USER_ID],
-        responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
-        summary="Who follows a user",
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
-
+@_follow_list_schema("users_following", "Whom a user follows")
 class FollowingView(_FollowListView):
     select = staticmethod(selectors.list_following)
-
-    @extend_schema(
-        operation_id="users_following",
-        parameters=[USER_ID],
-        responses={200: UserSummarySerializer(many=True), **error_responses(401, 404)},
-        summary="Whom a user follows",
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
 
 # --- OAuth2 endpoints ---------------------------------------------------------------------
@@ -263,6 +269,9 @@ class _OAuthEndpoint(APIView):
         response["Cache-Control"] = "no-store"
         return response
 
+    def post(self, request: Request) -> HttpResponse:
+        return self.delegate(request)
+
 
 def _form_text(**kwargs: Any) -> serializers.CharField:
     """A form field of the OAuth endpoints: any text but NUL (the request guard refuses it)."""
@@ -307,27 +316,56 @@ _token_response = inline_serializer(
 )
 
 
-class TokenView(_OAuthEndpoint):
-    dot_view = staticmethod(DOTTokenView.as_view())
-    form_fields = frozenset(_token_request.fields)
-
-    @extend_schema(
-        operation_id="oauth_token",
+def _oauth_endpoint(
+    operation_id: str,
+    form: Any,
+    answer: Any,
+    *,
+    summary: str,
+    description: str,
+    bad_request: str = "RFC 6749 error body.",
+    bad_client: str = "Unknown client.",
+    more: dict[int, Any] | None = None,
+) -> Callable[[type[_OAuthEndpoint]], type[_OAuthEndpoint]]:
+    """An OAuth endpoint declared by its form: the fields the request guard reads (the only
+    ones) and the schema of its POST: the form in, `answer` for 200, RFC 6749's error body
+    for 400 and 401, no authentication scheme (the client authenticates in the form)."""
+    schema = extend_schema(
+        operation_id=operation_id,
         tags=["oauth"],
         auth=[],
-        request={"application/x-www-form-urlencoded": _token_request},
+        request={"application/x-www-form-urlencoded": form},
         responses={
-            200: _token_response,
-            400: OpenApiResponse(OAuthErrorSerializer, description="RFC 6749 error body."),
-            401: OpenApiResponse(OAuthErrorSerializer, description="Unknown client."),
-            **error_responses(429),
+            200: answer,
+            400: OpenApiResponse(OAuthErrorSerializer, description=bad_request),
+            401: OpenApiResponse(OAuthErrorSerializer, description=bad_client),
+            **(more or {}),
         },
-        summary="Get or refresh a token (RFC 6749 §4.3, §6)",
-        description="Form-encoded. Failed attempts are limited per (username, client IP) "
-        "tightly, per username loosely and per client IP, with a growing lockout; successes "
-        "never count. While a limit applies the attempt is refused unseen (429 with "
-        "`Retry-After`); the right password from another address still signs in.",
+        summary=summary,
+        description=description,
     )
+
+    def declare(view: type[_OAuthEndpoint]) -> type[_OAuthEndpoint]:
+        view.form_fields = frozenset(form.fields)
+        return extend_schema_view(post=schema)(view)
+
+    return declare
+
+
+@_oauth_endpoint(
+    "oauth_token",
+    _token_request,
+    _token_response,
+    more=error_responses(429),
+    summary="Get or refresh a token (RFC 6749 §4.3, §6)",
+    description="Form-encoded. Failed attempts are limited per (username, client IP) "
+    "tightly, per username loosely and per client IP, with a growing lockout; successes "
+    "never count. While a limit applies the attempt is refused unseen (429 with "
+    "`Retry-After`); the right password from another address still signs in.",
+)
+class TokenView(_OAuthEndpoint):
+    dot_view = staticmethod(DOTTokenView.as_view())
+
     def post(self, request: Request) -> HttpResponse:
         try:
             with limited_attempt(token_budgets(request._request)) as attempt:
@@ -354,59 +392,35 @@ def _is_wrong_password(request: Request, response: HttpResponse) -> bool:
         return False
 
 
+@_oauth_endpoint(
+    "oauth_revoke_token",
+    _revoke_request,
+    OpenApiResponse(description="Revoked (or already unknown: RFC 7009 §2.2)."),
+    summary="Revoke a token (RFC 7009)",
+    description="Revoking a refresh token revokes its access token, and the reverse.",
+)
 class RevokeTokenView(_OAuthEndpoint):
     dot_view = staticmethod(DOTRevokeTokenView.as_view())
-    form_fields = frozenset(_revoke_request.fields)
 
-    @extend_schema(
-        operation_id="oauth_revoke_token",
-        tags=["oauth"],
-        auth=[],
-        request={
-            "application/x-www-form-urlencoded": _revoke_request,
+
+@_oauth_endpoint(
+    "oauth_introspect",
+    _introspect_request,
+    inline_serializer(
+        name="IntrospectResponse",
+        fields={
+            "active": serializers.BooleanField(),
+            "scope": serializers.CharField(required=False),
+            "exp": serializers.IntegerField(required=False),
+            "client_id": serializers.CharField(required=False),
+            "username": serializers.CharField(required=False),
         },
-        responses={
-            200: OpenApiResponse(description="Revoked (or already unknown: RFC 7009 §2.2)."),
-            400: OpenApiResponse(OAuthErrorSerializer, description="RFC 6749 error body."),
-            401: OpenApiResponse(OAuthErrorSerializer, description="Unknown client."),
-        },
-        summary="Revoke a token (RFC 7009)",
-        description="Revoking a refresh token revokes its access token, and the reverse.",
-    )
-    def post(self, request: Request) -> HttpResponse:
-        return self.delegate(request)
-
-
+    ),
+    bad_request="No `token` given.",
+    bad_client="Not a confidential client (HTTP Basic).",
+    summary="Introspect a token (RFC 7662)",
+    description="For resource servers: a confidential client authenticating with HTTP "
+    "Basic (client_id:client_secret). The public storefront client cannot introspect.",
+)
 class IntrospectTokenView(_OAuthEndpoint):
     dot_view = staticmethod(_ConfidentialClientIntrospectTokenView.as_view())
-    form_fields = frozenset(_introspect_request.fields)
-
-    @extend_schema(
-        operation_id="oauth_introspect",
-        tags=["oauth"],
-        auth=[],
-        request={
-            "application/x-www-form-urlencoded": _introspect_request,
-        },
-        responses={
-            200: inline_serializer(
-                name="IntrospectResponse",
-                fields={
-                    "active": serializers.BooleanField(),
-                    "scope": serializers.CharField(required=False),
-                    "exp": serializers.IntegerField(required=False),
-                    "client_id": serializers.CharField(required=False),
-                    "username": serializers.CharField(required=False),
-                },
-            ),
-            400: OpenApiResponse(OAuthErrorSerializer, description="No `token` given."),
-            401: OpenApiResponse(
-                OAuthErrorSerializer, description="Not a confidential client (HTTP Basic)."
-            ),
-        },
-        summary="Introspect a token (RFC 7662)",
-        description="For resource servers: a confidential client authenticating with HTTP "
-        "Basic (client_id:client_secret). The public storefront client cannot introspect.",
-    )
-    def post(self, request: Request) -> HttpResponse:
-        return self.delegate(request)

@@ -2,15 +2,23 @@
 post-processing that documents what every operation can answer, and the schema views."""
 
 import re
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+_V = TypeVar("_V", bound=Callable[..., Any])
 
 
 class ErrorDetailSerializer(serializers.Serializer[Any]):
@@ -51,6 +59,29 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS.get(code, "Error."))
         for code in status_codes
     }
+
+
+def own_list_and_detail(
+    serializer: type[serializers.Serializer[Any]],
+    *,
+    list_description: str,
+    detail_description: str,
+    list_parameters: Sequence[Any] = (),
+) -> Callable[[_V], _V]:
+    """The schema of a viewset's `list` and `retrieve` of the caller's own things: both need a
+    token (401); a list with filters may refuse them (400); another's item is a 404."""
+    list_errors = (400, 401) if list_parameters else (401,)
+    return extend_schema_view(
+        list=extend_schema(
+            description=list_description,
+            parameters=list(list_parameters) or None,
+            responses={200: serializer(many=True), **error_responses(*list_errors)},
+        ),
+        retrieve=extend_schema(
+            description=detail_description,
+            responses={200: serializer, **error_responses(401, 404)},
+        ),
+    )
 
 
 _METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

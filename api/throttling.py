@@ -5,6 +5,7 @@ what anonymous callers read (search, health). Rates are
 every web process. A refusal is DRF's 429 with `Retry-After`, in the one error body."""
 
 import logging
+from typing import TypeVar, cast
 
 from django.http import HttpRequest
 from redis.exceptions import RedisError
@@ -14,6 +15,7 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T", bound="_ScopedThrottle")
 
 
 def client_ip(request: HttpRequest | Request) -> str:
@@ -76,46 +78,23 @@ class AnonymousReadThrottle(_ScopedThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 
 
-class OrderRateThrottle(UserWriteThrottle):
-    """POST /api/orders/ per buyer (rate `orders`)."""
-
-    scope = "orders"
-
-
-class ProductCreateRateThrottle(UserWriteThrottle):
-    """POST /api/products/ per seller (rate `products`)."""
-
-    scope = "products"
+def _rate(kind: type[_T], scope: str, **attrs: object) -> type[_T]:
+    """A throttle of `kind` counting against the rate named `scope`."""
+    namespace = {"scope": scope, "__module__": __name__, **attrs}
+    return cast("type[_T]", type(f"{kind.__name__}[{scope}]", (kind,), namespace))
 
 
-class TagCreateRateThrottle(UserWriteThrottle):
-    """POST /api/tags/ per user (rate `tags`)."""
-
-    scope = "tags"
-
-
-class ProductTagRateThrottle(TagCreateRateThrottle):
-    """POST /api/products/{id}/tags/ (creates the tag when new): the same `tags` counter."""
-
-    actions = frozenset({"add_tag"})
-
-
-class FollowRateThrottle(UserWriteThrottle):
-    """POST /api/users/{id}/follow/ per user (rate `follows`)."""
-
-    scope = "follows"
-
-
-class SearchRateThrottle(AnonymousReadThrottle):
-    """Anonymous listing, search and autocomplete per address (rate `search`)."""
-
-    scope = "search"
-
-
-class HealthRateThrottle(AnonymousReadThrottle):
-    """GET /api/health/ per address (rate `health`): it probes every backing service."""
-
-    scope = "health"
+# One throttle per rate of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], and what it counts.
+OrderRateThrottle = _rate(UserWriteThrottle, "orders")  # POST /api/orders/ per buyer
+ProductCreateRateThrottle = _rate(UserWriteThrottle, "products")  # POST /api/products/ per seller
+TagCreateRateThrottle = _rate(UserWriteThrottle, "tags")  # POST /api/tags/ per user
+# POST /api/products/{id}/tags/ creates the tag when new: the same `tags` counter.
+ProductTagRateThrottle = _rate(UserWriteThrottle, "tags", actions=frozenset({"add_tag"}))
+FollowRateThrottle = _rate(UserWriteThrottle, "follows")  # POST /api/users/{id}/follow/ per user
+# Anonymous listing, search and autocomplete per address.
+SearchRateThrottle = _rate(AnonymousReadThrottle, "search")
+# GET /api/health/ per address: it probes every backing service.
+HealthRateThrottle = _rate(AnonymousReadThrottle, "health")
 
 
 __all__ = [

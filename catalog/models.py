@@ -1,12 +1,17 @@
 from decimal import Decimal
 from typing import ClassVar
 
-from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from core.models import AliveManager, BaseModel, SoftDeleteQuerySet
+from core.models import (
+    AliveManager,
+    BaseModel,
+    SoftDeleteQuerySet,
+    owned_by_user,
+    unique_among_alive,
+)
 
 
 class ProductState(models.TextChoices):
@@ -52,12 +57,8 @@ class Tag(BaseModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("name"), condition=models.Q(deleted__isnull=True), name="tag_name_ci_unique"
-            ),
-            models.UniqueConstraint(
-                "slug", condition=models.Q(deleted__isnull=True), name="tag_slug_unique"
-            ),
+            unique_among_alive(Lower("name"), name="tag_name_ci_unique"),
+            unique_among_alive("slug", name="tag_slug_unique"),
         ]
 
     def __str__(self) -> str:
@@ -67,9 +68,7 @@ class Tag(BaseModel):
 class Product(BaseModel):
     """Something a user sells. Only `active` products are visible to others and buyable."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products"
-    )
+    owner = owned_by_user("products")
     name = models.CharField(max_length=200, validators=[MinLengthValidator(1)])
     description = models.TextField(blank=True, validators=[MaxLengthValidator(10_000)])
     price = models.DecimalField(
@@ -113,14 +112,7 @@ class ProductTag(BaseModel):
     tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="product_links")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                "product",
-                "tag",
-                condition=models.Q(deleted__isnull=True),
-                name="product_tag_unique_alive",
-            )
-        ]
+        constraints = [unique_among_alive("product", "tag", name="product_tag_unique_alive")]
 
     def __str__(self) -> str:
         return f"{self.product_id} ~ {self.tag_id}"

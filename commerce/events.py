@@ -10,6 +10,7 @@ Each seller's webhooks receive `store.sale.<name>.v1` instead (`ordered`, `cance
 else the buyer bought from others. Schemas: `event_schemas/`.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -51,30 +52,47 @@ def record_order_event(
     """Record `store.order.<name>.v1` for the order, keyed by its id."""
     if lines is None:
         lines = list(OrderLine.objects.filter(order=order))
-    data = order_data(order, lines)
-    if line is not None:
-        data["line_id"] = str(line.pk)
-    record_event(
-        type=f"store.order.{name}.v1",
-        source=settings.EVENTS_SOURCE,
-        subject=str(order.pk),
-        data=data,
-        audience=[order.buyer_id],
+    _record(
+        record_event,
+        f"store.order.{name}.v1",
+        order,
+        order_data(order, lines),
+        line,
+        order.buyer_id,
     )
     sale = SALE_EVENTS.get(name)
     if sale is None:
         return
     for seller_id, own in _lines_by_seller([line] if line is not None else lines).items():
-        sale_data = sale_view(order, own)
-        if line is not None:
-            sale_data["line_id"] = str(line.pk)
-        record_addressed_event(
-            type=f"store.sale.{sale}.v1",
-            source=settings.EVENTS_SOURCE,
-            subject=str(order.pk),
-            data=sale_data,
-            audience=[seller_id],
+        _record(
+            record_addressed_event,
+            f"store.sale.{sale}.v1",
+            order,
+            sale_view(order, own),
+            line,
+            seller_id,
         )
+
+
+def _record(
+    record: Callable[..., Any],
+    type_: str,
+    order: Order,
+    data: dict[str, Any],
+    line: OrderLine | None,
+    user_id: Any,
+) -> None:
+    """One event about the order for `user_id`, keyed by the order's id; a line's event names
+    the line."""
+    if line is not None:
+        data["line_id"] = str(line.pk)
+    record(
+        type=type_,
+        source=settings.EVENTS_SOURCE,
+        subject=str(order.pk),
+        data=data,
+        audience=[user_id],
+    )
 
 
 # The order events a seller hears about, under the name they have for the seller.

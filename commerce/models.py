@@ -3,12 +3,11 @@ but for their state and the `fulfilled` stamp of a line."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from catalog.models import Product
-from core.models import BaseModel
+from core.models import BaseModel, owned_by_user, unique_among_alive
 
 MAX_QUANTITY = 999
 # Totals can exceed a product price's 12 digits: up to MAX_BAG_LINES lines of 999 units.
@@ -24,19 +23,13 @@ class BagState(models.TextChoices):
 class Bag(BaseModel):
     """What a user is about to buy. One open bag per user, created on first use."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bags"
-    )
+    owner = owned_by_user("bags")
     state = models.CharField(max_length=16, choices=BagState.choices, default=BagState.OPEN)
 
     class Meta:
         ordering = ["-created"]
         constraints = [
-            models.UniqueConstraint(
-                "owner",
-                condition=models.Q(state=BagState.OPEN, deleted__isnull=True),
-                name="bag_one_open_per_owner",
-            )
+            unique_among_alive("owner", state=BagState.OPEN, name="bag_one_open_per_owner")
         ]
 
     def __str__(self) -> str:
@@ -68,12 +61,7 @@ class BagItem(BaseModel):
     class Meta:
         ordering = ["created"]
         constraints = [
-            models.UniqueConstraint(
-                "bag",
-                "product",
-                condition=models.Q(deleted__isnull=True),
-                name="bag_item_one_line_per_product",
-            ),
+            unique_among_alive("bag", "product", name="bag_item_one_line_per_product"),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
                 name="bag_item_quantity_1_999",
@@ -101,9 +89,7 @@ class OrderState(models.TextChoices):
 class Order(BaseModel):
     """A purchase from a bag, at the prices of the moment it was placed."""
 
-    buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
-    )
+    buyer = owned_by_user("orders")
     # Short and human-readable, for e-mails and the phone: ORD-XXXX-XXXX.
     number = models.CharField(max_length=16)
     state = models.CharField(
@@ -146,9 +132,7 @@ class OrderLine(BaseModel):
     # 1, 2, ...: the lines in the order the buyer put the products in the bag.
     position = models.PositiveSmallIntegerField()
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales"
-    )
+    seller = owned_by_user("sales")
     product_name = models.CharField(max_length=200)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveSmallIntegerField(

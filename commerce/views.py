@@ -17,7 +17,7 @@ from accounts.models import User
 from api.headers import if_match, if_match_parameter
 from api.permissions import TokenScopes
 from api.routers import UUID_PATTERN
-from api.schema import error_responses
+from api.schema import error_responses, own_list_and_detail
 from api.serializers import validated
 from api.throttling import OrderRateThrottle
 from commerce import selectors, services
@@ -144,6 +144,12 @@ class BagItemViewSet(viewsets.ViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@own_list_and_detail(
+    OrderSerializer,
+    list_description="My orders, newest first.",
+    detail_description="One of my orders.",
+    list_parameters=[OrderFilterSerializer],
+)
 class OrderViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Order]
 ):
@@ -159,19 +165,6 @@ class OrderViewSet(
         if self.action == "list":
             state = validated(OrderFilterSerializer, self.request.query_params).get("state")
         return selectors.orders_of(_caller(self.request), state=state)
-
-    @extend_schema(
-        parameters=[OrderFilterSerializer],
-        responses={200: OrderSerializer(many=True), **error_responses(400, 401)},
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """My orders, newest first."""
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: OrderSerializer, **error_responses(401, 404)})
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """One of my orders."""
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         request=None,

@@ -1,8 +1,10 @@
 """The base every entity of the store stands on: UUID ids, UTC timestamps, soft delete."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -58,6 +60,24 @@ class BaseModel(models.Model):
             self.deleted = timezone.now()
             self.save(update_fields=["deleted", "updated"])
         return 1, {self._meta.label: 1}
+
+
+def owned_by_user(related_name: str) -> "models.ForeignKey[Any, Any]":
+    """The user a row belongs to (seller, owner, buyer). PROTECT: users are soft-deleted, so
+    their products, bags, orders and sales stay history rather than vanish with them."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name=related_name
+    )
+
+
+def unique_among_alive(
+    *expressions: Any, name: str, fields: Sequence[str] = (), **when: Any
+) -> models.UniqueConstraint:
+    """A unique constraint over the rows not soft-deleted (and matching `when`): a deleted
+    row never blocks its successor (follow again, tag again, a new line for a product)."""
+    return models.UniqueConstraint(
+        *expressions, fields=fields, condition=models.Q(deleted__isnull=True, **when), name=name
+    )
 
 
 class NextValue(models.Func):

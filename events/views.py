@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from api.permissions import TokenScopes
 from api.routers import UUID_PATTERN
-from api.schema import error_responses
+from api.schema import error_responses, own_list_and_detail
 from events import schemas, webhooks
 from events.envelope import schema_url
 from events.models import Delivery, WebhookEndpoint
@@ -37,6 +37,11 @@ def _valid(serializer: BaseSerializer[Any]) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
+@own_list_and_detail(
+    WebhookEndpointSerializer,
+    list_description="My endpoints, newest first.",
+    detail_description="One of my endpoints.",
+)
 class WebhookEndpointViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[WebhookEndpoint]
 ):
@@ -48,16 +53,6 @@ class WebhookEndpointViewSet(
 
     def get_queryset(self) -> Any:
         return webhooks.endpoints_of(self.request.user)
-
-    @extend_schema(responses={200: WebhookEndpointSerializer(many=True), **error_responses(401)})
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """My endpoints, newest first."""
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: WebhookEndpointSerializer, **error_responses(401, 404)})
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """One of my endpoints."""
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         request=WebhookEndpointSerializer,

@@ -7,8 +7,10 @@ versions, which the library's `update()` does not send. The mappings are the fil
 `search_index` command is not used: it would create indices without aliases or versions
 (use `manage.py search_reindex`)."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Model
 from django_elasticsearch_dsl import Document
 from django_elasticsearch_dsl.registries import registry
 
@@ -17,37 +19,35 @@ from search.indexing import indexable_products, product_document, tag_document, 
 from search.indices import alias, index_body
 
 
-@registry.register_document
-class ProductDocument(Document):
-    class Index:
-        name = alias("products")
-        settings = index_body("products")["settings"]
+def _index_document(
+    model_: type[Model],
+    kind: str,
+    rows: Callable[[], Any],
+    to_document: Callable[[Any], dict[str, Any]],
+) -> type[Document]:
+    """Register the document of index `kind`: the `rows` of `model_` it holds, each written as
+    `to_document` writes it, with the settings of the index's mapping file."""
 
-    class Django:
-        model = Product
-        fields: list[str] = []
-        auto_refresh = False
+    @registry.register_document
+    class IndexDocument(Document):
+        class Index:
+            name = alias(kind)
+            settings = index_body(kind)["settings"]
 
-    def get_queryset(self) -> Any:
-        return indexable_products()
+        class Django:
+            model = model_
+            fields: list[str] = []
+            auto_refresh = False
 
-    def prepare(self, instance: Product) -> dict[str, Any]:
-        return product_document(instance)
+        def get_queryset(self) -> Any:
+            return rows()
+
+        def prepare(self, instance: Model) -> dict[str, Any]:
+            return to_document(instance)
+
+    IndexDocument.__name__ = IndexDocument.__qualname__ = f"{model_.__name__}Document"
+    return IndexDocument
 
 
-@registry.register_document
-class TagDocument(Document):
-    class Index:
-        name = alias("tags")
-        settings = index_body("tags")["settings"]
-
-    class Django:
-        model = Tag
-        fields: list[str] = []
-        auto_refresh = False
-
-    def get_queryset(self) -> Any:
-        return tags_with_counts()
-
-    def prepare(self, instance: Tag) -> dict[str, Any]:
-        return tag_document(instance)
+ProductDocument = _index_document(Product, "products", indexable_products, product_document)
+TagDocument = _index_document(Tag, "tags", tags_with_counts, tag_document)

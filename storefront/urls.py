@@ -5,19 +5,21 @@ from django.urls import path
 
 from storefront.views import StorefrontPage
 
+# The paths main.js routes (its `routes` table), below the home page.
+PAGES = [
+    "products/<uuid:product_id>/",
+    "users/<uuid:user_id>/",
+    "signin/",
+    "signup/",
+    "bag/",
+    "orders/",
+    "selling/",
+    "selling/new/",
+    "selling/webhooks/",
+    "selling/<uuid:product_id>/",
+    "sales/",
+]
+
 page = StorefrontPage.as_view()
 
-urlpatterns = [
-    path("", page, name="storefront"),
-    path("products/<uuid:product_id>/", page, name="storefront-product"),
-    path("users/<uuid:user_id>/", page, name="storefront-seller"),
-    path("signin/", page, name="storefront-signin"),
-    path("signup/", page, name="storefront-signup"),
-    path("bag/", page, name="storefront-bag"),
-    path("orders/", page, name="storefront-orders"),
-    path("selling/", page, name="storefront-selling"),
-    path("selling/new/", page, name="storefront-selling-new"),
-    path("selling/webhooks/", page, name="storefront-selling-webhooks"),
-    path("selling/<uuid:product_id>/", page, name="storefront-selling-edit"),
-    path("sales/", page, name="storefront-sales"),
-]
+urlpatterns = [path("", page, name="storefront"), *(path(route, page) for route in PAGES)]

@@ -70,6 +70,7 @@ export function tabs(label, entries) {
  * status line (loading, nothing yet, a failure with "Try again"), the `list` element filled
  * with `item(result)` nodes, and `moreLabel`'s button for the next page, which moves focus to
  * the first new item's `focusSelector`. `empty()` says what an empty first page means.
+ * Returns the view's controller, with `reload()` to draw the first page again.
  */
 export function listPage(main, { title, what, head, list, url, item, focusSelector, empty, moreLabel = "Show more" }) {
   if (!signedIn(main, title, what)) return undefined;
@@ -100,5 +101,5 @@ export function listPage(main, { title, what, head, list, url, item, focusSelect
   }
 
   load();
-  return { leave: () => controller.abort() };
+  return { leave: () => controller.abort(), reload: load };
 }

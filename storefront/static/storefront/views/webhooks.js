@@ -1,9 +1,9 @@
 // Webhooks: my endpoints (register, test, rotate the secret, remove) and each one's
 // deliveries (status, tries, the last answer), with a redelivery button.
 import { request } from "../api.js";
-import { announce, fill, h, settleFocus, when } from "../dom.js";
+import { announce, fill, h, when } from "../dom.js";
 import { busy, clearErrors, field, messageBox, showErrors, showMessage } from "../forms.js";
-import { loadFailure, signedIn, stateBadge } from "./common.js";
+import { listPage, stateBadge } from "./common.js";
 
 function secretNotice(secret) {
   return h("div", { class: "message success", role: "status" },
@@ -99,25 +99,37 @@ function endpointItem(endpoint, reload) {
 }
 
 export function webhooksView({ main }) {
-  if (!signedIn(main, "Webhooks", "your webhooks")) return undefined;
-  document.title = "Webhooks – Store";
-  const controller = new AbortController();
-  const list = h("ul", { class: "webhooks", "aria-label": "Your endpoints" });
-  const status = h("div", {}, h("p", { class: "loading" }, "Loading…"));
   const box = messageBox();
   const submit = h("button", { type: "submit", class: "button" }, "Add endpoint");
   const form = h("form", { class: "form", novalidate: true },
     field({ label: "Endpoint URL", name: "url", type: "url", required: true, maxlength: 2000,
       hint: "An https URL of your system. Each event is signed (Standard Webhooks): verify it with your secret." }),
     box, submit);
-  let created = null; // {id, secret}: shown once, after the list is drawn again
-  fill(main,
-    h("div", { class: "page-head" }, h("h1", {}, "Webhooks")),
-    h("p", {}, "Your systems hear about your sales and your orders as they happen: ",
-      h("a", { href: "/api/events/schemas/" }, "the event types and their schemas"), "."),
-    form,
-    h("h2", {}, "Your endpoints"),
-    status, list);
+  let created = null; // {id, secret}: shown once, when the list is drawn again
+  const page = listPage(main, {
+    title: "Webhooks",
+    what: "your webhooks",
+    head: [
+      h("div", { class: "page-head" }, h("h1", {}, "Webhooks")),
+      h("p", {}, "Your systems hear about your sales and your orders as they happen: ",
+        h("a", { href: "/api/events/schemas/" }, "the event types and their schemas"), "."),
+      form,
+      h("h2", {}, "Your endpoints"),
+    ],
+    list: h("ul", { class: "webhooks", "aria-label": "Your endpoints" }),
+    url: "/api/webhooks/",
+    item: (endpoint) => {
+      const { item, secret } = endpointItem(endpoint, () => page.reload());
+      if (created && created.id === endpoint.id) {
+        fill(secret, secretNotice(created.secret));
+        created = null;
+      }
+      return item;
+    },
+    focusSelector: "button",
+    empty: () => h("p", {}, "No endpoints yet."),
+  });
+  if (!page) return undefined;
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -128,31 +140,11 @@ export function webhooksView({ main }) {
         created = endpoint;
         form.reset();
         announce(`${endpoint.url} is added.`);
-        await load();
+        await page.reload();
       } catch (error) {
         showErrors(form, box, error);
       }
     });
   });
-
-  async function load() {
-    try {
-      const page = await request("/api/webhooks/", { signal: controller.signal });
-      status.replaceChildren();
-      list.replaceChildren(...page.results.map((endpoint) => {
-        const { item, secret } = endpointItem(endpoint, load);
-        if (created && created.id === endpoint.id) fill(secret, secretNotice(created.secret));
-        return item;
-      }));
-      created = null;
-      if (!page.results.length) fill(status, h("p", {}, "No endpoints yet."));
-    } catch (error) {
-      if (error.name === "AbortError") return;
-      fill(status, loadFailure(error, load));
-    }
-    settleFocus(main);
-  }
-
-  load();
-  return { leave: () => controller.abort() };
+  return page;
 }
