@@ -175,6 +175,11 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every task unless
+# told to reuse it: a new PostgreSQL session (fork + authentication) per drain cost more
+# CPU than the drain (docs/PERFORMANCE.md, checkout). Reused for this many tasks; CONN_MAX_AGE
+# and the health check still apply (config.celery calls close_old_connections per task).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when the broker is down: fail fast, the outbox re-drives.
