@@ -192,6 +192,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 # Expired OAuth2 tokens are removed by a beat task every TOKEN_CLEANUP_INTERVAL_SECONDS.
 TOKEN_CLEANUP_INTERVAL_SECONDS = env_int("TOKEN_CLEANUP_INTERVAL_SECONDS", 3600)
+# How long a web process may reuse a bearer token it verified (0: ask PostgreSQL every time).
+# Any revocation ends it at once in every process (accounts.token_cache).
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "accounts.clear_expired_tokens": {
         "task": "accounts.tasks.clear_expired_tokens",
