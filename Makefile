@@ -26,12 +26,12 @@ help:
 	@echo "make diagrams       redraw the state-machine diagrams in docs/ from the code"
 	@echo "make bench          search benchmark (BENCH_ARGS=\"--products 10000\"), writes docs/PERFORMANCE.md"
 	@echo "make bench-relevance judged queries: nDCG@10, success@1, zero results; writes docs/RELEVANCE.md"
-	@echo "make bench-checkout checkout benchmark (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
+	@echo "make bench-checkout checkout, current vs frozen baseline-21 (CHECKOUT_ARGS=\"--buyers 16 --seconds 20\")"
 	@echo "make bench-events   event relay benchmark, Redis and Kafka (EVENTS_ARGS=\"--events 20000\")"
 	@echo "make bench-webhooks webhook deliveries/s and commit-to-delivered lag (WEBHOOKS_ARGS=...)"
 	@echo "make bench-storefront keystroke-to-results in Chromium on the bench catalog (STOREFRONT_ARGS=...)"
 	@echo "make bench-startup  make run to a healthy API (warm), Ctrl-C to everything stopped"
-	@echo "make load           locust, 32 shoppers on the 100k catalog, steady and with the worker stopped"
+	@echo "make load           locust, 32 shoppers on the 100k catalog, current vs frozen baseline-21, worker stopped"
 	@echo "make chaos          faults: Elasticsearch, Redis, a worker killed mid-drain, a 3-node cluster losing a node"
 
 # uv itself is pinned and installed with pip; it then installs exactly what uv.lock says.
@@ -128,7 +128,10 @@ bench-relevance: install services
 	  REDIS_URL=redis://127.0.0.1:$${REDIS_PORT:-56379}/5 ELASTICSEARCH_INDEX_PREFIX=relevance \
 	  $(BIN)/python -m bench.relevance $(RELEVANCE_ARGS)
 
-# 16 concurrent buyers: orders/s and POST /api/orders/ latency, distinct and hot products.
+# 16 concurrent buyers, the current code against the frozen baseline-21 (a git worktree under
+# .bench/, its own database store_bench_base, Redis db 7, index prefix benchbase): bag reads
+# and adds, orders/s and POST /api/orders/ latency, distinct and hot products, the psycopg
+# floor, CPU per order by component.
 bench-checkout: bench-setup
 	$(BENCH_ENV) $(BIN)/python -m bench.checkout $(CHECKOUT_ARGS)
 
@@ -153,8 +156,9 @@ STARTUP_ARGS ?= --runs 3
 bench-startup: install services
 	$(BIN)/python -m bench.startup $(STARTUP_ARGS)
 
-# Mixed workload at 32 shoppers with locust, steady and with the Celery worker stopped for a
-# third of the run (LOAD_ARGS="--users 32 --seconds 120"); seeds/reindexes the bench catalog.
+# Mixed workload at 32 shoppers with locust, the current code against the frozen baseline-21
+# (each with its own catalog; the baseline's in store_bench_base, Redis db 7, prefix
+# benchbase), then the current side with its Celery worker stopped for a third of the run.
 LOAD_ARGS ?= --products 100000 --users 32 --seconds 120
 load: bench-setup
 	$(BENCH_ENV) $(BIN)/python -m bench.load $(LOAD_ARGS)

@@ -1,19 +1,21 @@
-"""Load test (`make load`): locust in headless mode drives a mixed workload on the bench
-catalog (100,000 products) at 32 concurrent shoppers for a fixed time, against gunicorn and a
-Celery worker started as in production, twice:
+"""Load test (`make load`): the current code against the frozen baseline (bench/frozen.py,
+tag `baseline-21` served from its own worktree) in the same run. Each side, with its own
+database, Redis db, index prefix and catalog (N products from its own `seed_catalog`, kept
+between runs), gets the same locust mix (bench/locustfile.py) at 32 shoppers for the same
+time, against its gunicorn and Celery worker:
 
-1. steady: throughput, p50/p95/p99 per endpoint, errors;
-2. the same with the Celery worker stopped for the middle third: the writes and orders must
-   still succeed, and afterwards the index and the event stream must catch up; how long that
-   takes from the worker's restart, and whether every change arrived, is measured.
+1. steady, side by side: throughput, p50/p95/p99, errors, the search share's p95, with the
+   ratios and targets, and the CPU per request by component;
+2. the current side only: the same with its Celery worker stopped for the middle third; the
+   writes and orders must still succeed, and the index and the event stream must catch up.
 
-The shoppers are bench/locustfile.py. It writes its section of docs/PERFORMANCE.md and prints
-the table. Not a test.
+It writes its section of docs/PERFORMANCE.md and prints the table. Not a test.
 
     .venv/bin/python -m bench.load [--products 100000] [--users 32] [--seconds 120]
 """
 
 import json
+import os
 import random
 import sys
 import tempfile
@@ -24,23 +26,39 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import requests
+
+from bench.frozen import (
+    Comparison,
+    Side,
+    list_product,
+    ratio,
+    serving,
+    sides,
+    sign_up,
+    sign_up_many,
+)
+from bench.frozen_cpu import CpuTable
 from bench.harness import (
     Report,
     Servers,
-    access_token,
     arguments,
-    command_line,
     configure,
-    environment,
-    machine,
-    new_user,
     parse_and_set_up,
-    products_for_sale,
-    running_servers,
-    stamp,
-    write_section,
+    publish,
+    times,
+    verdict,
 )
-from bench.load_locust import WRITES, Run, locust, locust_version, run_table, shares
+from bench.load_locust import (
+    ENDPOINTS,
+    WRITES,
+    Run,
+    locust,
+    locust_version,
+    merged_percentile,
+    run_table,
+    shares,
+)
 from bench.stores import pending_by_topic, placed_events, products_in_index
 
 configure(index_prefix="bench")
@@ -51,86 +69,119 @@ KEPT_UP_SECONDS = 5.0
 DRAIN_WAIT_SECONDS = 300.0
 
 
-# --- the catalog and the shoppers -----------------------------------------------------------
+# --- the catalog and the shoppers, per side -----------------------------------------------
 
 
-def ensure_catalog(report: Report, n_products: int) -> None:
-    """Tops the bench catalog up to N products (seed_catalog) and reindexes when the index
-    does not hold what it should (seeded rows bypass the search sync)."""
-    from django.core.management import call_command
+def sql(side: Side, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    import psycopg
 
-    from catalog.models import Product
-    from search.client import get_client, prefixed
-    from search.indexing import indexable_products
+    with psycopg.connect(side.database_url, autocommit=True) as connection:
+        return list(connection.execute(query, params).fetchall())
 
-    existing = Product.objects.count()
+
+def indexed(side: Side) -> int:
+    url = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:59200")
+    answer = requests.get(f"{url}/{side.index_prefix}-products/_count", timeout=30)
+    return int(answer.json().get("count", 0)) if answer.status_code == 200 else 0
+
+
+def ensure_catalog(report: Report, side: Side, n_products: int) -> None:
+    """Tops the side's catalog up to N products with its own `seed_catalog` and runs its
+    `search_reindex` when the index does not hold what is for sale (seeded rows bypass the
+    search sync); the catalog persists between runs."""
+    existing = sql(side, "SELECT count(*) FROM catalog_product")[0][0]
     if existing < n_products:
         started = time.perf_counter()
-        call_command("seed_catalog", products=n_products - existing, users=50, seed=42)
-        report.notes.append(
-            f"seeded {n_products - existing:,} products in {time.perf_counter() - started:.0f} s"
+        side.manage(
+            "seed_catalog",
+            f"--products={n_products - existing}",
+            "--users=50",
+            "--seed=42",
+            "--no-progress",
         )
-    expected = indexable_products().count()
-    try:
-        indexed = get_client().count(index=prefixed("products"))["count"]
-    except Exception:
-        indexed = 0
-    if abs(indexed - expected) > expected * 0.01:
+        report.notes.append(
+            f"{side.name}: seeded {n_products - existing:,} products in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+    for_sale = sql(
+        side,
+        "SELECT count(*) FROM catalog_product p JOIN accounts_user u ON u.id = p.owner_id "
+        "WHERE p.state = 'active' AND p.deleted IS NULL AND u.deleted IS NULL",
+    )[0][0]
+    held = indexed(side)
+    if abs(held - for_sale) > for_sale * 0.01:
         started = time.perf_counter()
-        call_command("search_reindex")
+        side.manage("search_reindex")
         report.notes.append(
-            f"reindexed {expected:,} products in {time.perf_counter() - started:.0f} s "
-            f"(the index held {indexed:,})"
+            f"{side.name}: reindexed {for_sale:,} products in "
+            f"{time.perf_counter() - started:.0f} s (the index held {held:,})"
         )
 
 
-def write_load_data(path: Path, n_users: int) -> dict[str, Any]:
-    """Shoppers (each with a token and two products of their own to edit), products to read
-    and to buy, and the words to search: what the locustfile needs, in a JSON file."""
-    from catalog.models import Product, ProductState, Tag
-    from catalog.seed_vocabulary import ADJECTIVES, CATEGORIES, MATERIALS
-
-    run = datetime.now(UTC).strftime("%H%M%S")
+def words_to_search(side: Side) -> dict[str, list[str]]:
+    """Queries, autocomplete prefixes and names made of the words of the catalog's product
+    names (the same for both sides: read once, from the current side)."""
     rng = random.Random(42)
-    seller = new_user(f"load-seller-{run}")
-    buyable = products_for_sale(
-        seller,
-        f"Load test supply {run} ",
-        100,
-        "Plenty in stock: shoppers check out during the load test.",
-        "9.90",
-        stock=10_000_000,
-    )
-    accounts = []
-    for n in range(n_users):
-        user = new_user(f"load-shopper-{run}-{n:02d}")
-        own = products_for_sale(
-            user, f"Load test listing {run} {n}-", 2, "Edited during the load test.", "20.00", 10
-        )
-        accounts.append({"token": access_token(user), "own_products": own})
-    active = Product.objects.filter(state=ProductState.ACTIVE).values_list("id", flat=True)
-    read_products = [str(pk) for pk in active.order_by("?")[:5000]]
-    nouns = [noun for _, names in CATEGORIES.values() for noun in names]
-    queries = [
-        " ".join(rng.sample([rng.choice(ADJECTIVES), rng.choice(MATERIALS), rng.choice(nouns)], 2))
-        for _ in range(300)
-    ]
+    names = [n for (n,) in sql(side, "SELECT name FROM catalog_product ORDER BY name LIMIT 3000")]
+    words = sorted({w.lower() for n in names for w in n.split() if w.isalpha() and len(w) > 2})
+    queries = [" ".join(rng.sample(words, 2)) for _ in range(300)]
     # Some typos and some last words still being typed, as shoppers write.
     queries += [q[:-1] for q in queries[:40]] + [q[: len(q) - 3] for q in queries[40:80]]
-    words = [w.lower() for w in ADJECTIVES + MATERIALS + nouns]
-    prefixes = [w[: rng.randint(1, 5)] for w in words]
-    tags = list(Tag.objects.order_by("?").values_list("slug", flat=True)[:100])
+    return {
+        "queries": queries,
+        "prefixes": [w[: rng.randint(1, 5)] for w in words],
+        "names": rng.sample(names, min(100, len(names))),
+    }
+
+
+def write_load_data(side: Side, path: Path, n_users: int, words: dict[str, list[str]]) -> None:
+    """Shoppers (each with a token and two products of their own to edit), products to read
+    and to buy, the words to search: set up over the side's HTTP API, in a JSON file."""
+    run = datetime.now(UTC).strftime("%H%M%S")
+    seller = sign_up(side.api, f"load-seller-{run}")
+    buyable = [
+        list_product(
+            side.api,
+            seller,
+            f"Load test supply {run} {k}",
+            price="9.90",
+            stock=10_000_000,
+            description="Plenty in stock for the load test.",
+        )
+        for k in range(100)
+    ]
+    shoppers = sign_up_many(side.api, [f"load-shopper-{run}-{n:02d}" for n in range(n_users)])
+    accounts = [
+        {
+            "token": shopper.token,
+            "own_products": [
+                list_product(
+                    side.api,
+                    shopper,
+                    f"Load test listing {run} {n}-{k}",
+                    price="20.00",
+                    stock=10,
+                    description="Edited during the load test.",
+                )
+                for k in range(2)
+            ],
+        }
+        for n, shopper in enumerate(shoppers)
+    ]
+    read_products = sql(
+        side,
+        "SELECT id FROM catalog_product WHERE state = 'active' AND deleted IS NULL "
+        "ORDER BY md5(id::text) LIMIT 5000",
+    )
+    tags = sql(side, "SELECT slug FROM catalog_tag WHERE deleted IS NULL ORDER BY slug LIMIT 100")
     data = {
         "accounts": accounts,
         "buyable_products": buyable,
-        "read_products": read_products,
-        "queries": queries,
-        "prefixes": prefixes,
-        "tags": tags,
-        "names": [f"{a} {m} {n}" for a, m, n in zip(ADJECTIVES, MATERIALS, nouns, strict=False)],
+        "read_products": [str(pk) for (pk,) in read_products],
+        "tags": [slug for (slug,) in tags],
+        **words,
     }
     path.write_text(json.dumps(data))
-    return data
 
 
 # --- the worker outage ----------------------------------------------------------------------
@@ -233,135 +284,243 @@ def steady_drain(backlog: int, drained_after: float | None) -> str:
     )
 
 
+def comparison_rows(report: Comparison, runs: dict[str, Run]) -> None:
+    """Throughput, latency, errors and the search share's p95, baseline beside current."""
+    b, c = runs.get("baseline"), runs.get("current")
+    if not (b and c and b.total and c.total):
+        return
+    bt, ct = b.total, c.total
+    r = ratio(ct.rps, bt.rps)
+    report.add(
+        "throughput",
+        f"{ct.rps:,.1f} req/s",
+        baseline=f"{bt.rps:,.1f} req/s",
+        ratio=times(r),
+        target="≥ 2x",
+        status=verdict(r >= 2),
+    )
+    report.add(
+        "p50 / p95 / p99",
+        f"{ct.p50:,.0f} / {ct.p95:,.0f} / {ct.p99:,.0f} ms",
+        baseline=f"{bt.p50:,.0f} / {bt.p95:,.0f} / {bt.p99:,.0f} ms",
+        ratio=times(ratio(ct.p95, bt.p95)) + " (p95)",
+        target="p95 ≤ 300 ms",
+        status=verdict(ct.p95 <= 300),
+    )
+    report.add(
+        "errors (answers but 2xx)",
+        f"{ct.failures:,} of {ct.requests:,}",
+        baseline=f"{bt.failures:,} of {bt.requests:,}",
+        target="0",
+        status=verdict(not ct.failures),
+    )
+    searches = [name for name, share in ENDPOINTS if share == "search"]
+    sb, sc = merged_percentile(b, searches, 0.95), merged_percentile(c, searches, 0.95)
+    report.add(
+        "search share's p95 (4 search endpoints merged)",
+        f"{sc:,.0f} ms",
+        baseline=f"{sb:,.0f} ms",
+        ratio=times(ratio(sc, sb)),
+        target="≤ 60 ms",
+        status=verdict(sc <= 60),
+    )
+
+
 def main() -> int:
     options = arguments(
         __doc__,
-        products=(100_000, "catalog size"),
+        products=(100_000, "catalog size (each side's own)"),
         users=(32, "concurrent locust users"),
         seconds=(120, "length of each run"),
+        baseline_database=("store_bench_base", "the frozen side's database"),
+        baseline_redis_db=(7, "the frozen side's Redis db"),
+        baseline_prefix=("benchbase", "the frozen side's index prefix"),
+        skip_outage=(False, "skip the current side's run with the worker stopped"),
     )
     args = parse_and_set_up(options)
     from django.utils import timezone
 
-    run_started = time.perf_counter()
-    report = Report()
-    steady: Run | None = None
+    report = Comparison()
+    cpu = CpuTable()
+    runs: dict[str, Run] = {}
     stopped: Run | None = None
     outage = Outage()
     arrival = ("not checked", False)
-    drained_after_steady: float | None = None  # None: still pending after the wait
-    backlog_after_steady = 0
+    drained: dict[str, tuple[int, float | None]] = {}
     scratch = tempfile.TemporaryDirectory(prefix="bench-load-")
     out = Path(scratch.name)
-    with report.phase("catalog"):
-        ensure_catalog(report, args.products)
-    with report.phase("shoppers"):
-        write_load_data(out / "load.json", args.users)
-    with running_servers("load", report) as servers:
-        with report.phase("start API and worker"):
-            api = servers.api()
-            servers.worker()
-            servers.wait()
-        with report.phase(f"steady: {args.users} users, {args.seconds} s"):
-            steady = locust(api, out / "load.json", out, args.users, args.seconds, "steady")
-            ended = time.perf_counter()
-            backlog_after_steady = sum(pending_by_topic().values())
-            while pending_by_topic() and time.perf_counter() - ended < DRAIN_WAIT_SECONDS:
-                time.sleep(0.25)
-            if not pending_by_topic():
-                drained_after_steady = time.perf_counter() - ended
-        with report.phase("worker stopped for the middle third"):
-            since = timezone.now()
-            stopped, outage = outage_run(
-                servers, api, out / "load.json", out, args.users, args.seconds
-            )
-        with report.phase("did everything arrive?"):
-            arrival = everything_arrived(since)
-
-    lines = [
-        "## Load: `bench/load.py` (`make load`)",
-        "",
-        f"- Date: {stamp(time.perf_counter() - run_started)}.",
-        f"- Machine: {machine()}. API = gunicorn as `make run` serves it (`config/gunicorn.py`: "
-        "2 processes of 4 threads) + one Celery worker `--concurrency 2`; locust (one process, "
-        "FastHttpUser) on the same 2 cores, "
-        "which other people's jobs share too: figures are noisy.",
-        f"- Command: `{command_line()}` (with "
-        f"{environment()}); "
-        f"locust {locust_version()} headless, {args.users} users, no think time (each user "
-        f"always has one request in flight), {args.seconds} s a run.",
-        "- Workload (bench/locustfile.py, weights per request): search and autocomplete 70 % "
-        "(full-text search 40, tag listing 10, product and tag autocomplete 10 each), product "
-        "and bag reads 20 % (a product by id 12, the bag 8), writes and checkouts 10 % (add "
-        "to bag 4, add + place an order 3, edit one's product 2, list a product 1; a checkout "
-        "is two requests, so writes are ~12 % of requests); every shopper signed in with a "
-        "bearer token. An error is any answer but 2xx.",
-        "",
-    ]
-    if steady:
-        lines += [
-            f"### Steady ({shares(steady)} of requests)",
-            "",
-            *run_table(steady),
-            "",
-        ]
-        lines += [steady_drain(backlog_after_steady, drained_after_steady), ""]
-    if stopped:
-        lines += [
-            "### The Celery worker stopped for the middle third",
-            "",
-            *run_table(stopped),
-            "",
-        ]
-        if outage.caught_up_seconds is not None and outage.stopped_at and outage.restarted_at:
-            stopped_for = (outage.restarted_at - outage.stopped_at).total_seconds()
-            backlog = ", ".join(f"{k} {v:,}" for k, v in sorted(outage.backlog_at_restart.items()))
-            write_errors = sum(stopped.stats[n].failures for n in WRITES if n in stopped.stats)
-            if steady and steady.total and stopped.total:
-                lines.append(
-                    f"- Against the steady run: throughput "
-                    f"{stopped.total.rps / steady.total.rps:.2f}x, p95 "
-                    f"{stopped.total.p95 / steady.total.p95:.2f}x, p99 "
-                    f"{stopped.total.p99 / steady.total.p99:.2f}x (the stopped worker's CPU goes "
-                    "to the web while it is away, and on a shared machine the two runs see "
-                    "different background load)."
+    all_sides = sides(args.baseline_database, args.baseline_redis_db, args.baseline_prefix)
+    for side in all_sides:
+        with report.phase(f"{side.name}: migrate, catalog"):
+            side.prepare()
+            ensure_catalog(report, side, args.products)
+    words = words_to_search(all_sides[1])
+    with serving(all_sides, report):
+        for side in all_sides:
+            with report.phase(f"{side.name}: shoppers over HTTP"):
+                write_load_data(side, out / f"{side.name}.json", args.users, words)
+        for side in all_sides:
+            with report.phase(f"{side.name}: steady, {args.users} users, {args.seconds} s"):
+                count = [0]
+                with cpu.measure("steady mix", side, count):
+                    run = locust(
+                        side.api,
+                        out / f"{side.name}.json",
+                        out,
+                        args.users,
+                        args.seconds,
+                        side.name,
+                    )
+                    if run.total:
+                        count[0] = run.total.requests - run.total.failures
+                runs[side.name] = run
+                drained[side.name] = wait_drained(side)
+        current = all_sides[1]
+        if not args.skip_outage:
+            with report.phase("current: worker stopped for the middle third"):
+                assert current.servers is not None
+                since = timezone.now()
+                stopped, outage = outage_run(
+                    current.servers,
+                    current.api,
+                    out / "current.json",
+                    out,
+                    args.users,
+                    args.seconds,
                 )
-            lines += [
-                f"- Worker stopped (SIGTERM, warm shutdown) for {stopped_for:.0f} s; meanwhile "
-                f"{outage.orders_during:,} orders were placed and {outage.product_writes_during:,}"
-                f" distinct products changed, with {write_errors} failed writes in the whole run.",
-                f"- Backlog when it came back: {backlog or 'none'} pending outbox rows.",
-                f"- Caught up **{outage.caught_up_seconds:.1f} s** after the restart (no row "
-                "recorded before the restart still pending), "
-                + (
-                    "while the load went on."
-                    if outage.caught_up_seconds <= args.seconds / 3
-                    else f"after the load had ended ({args.seconds / 3:.0f} s after the restart)."
-                ),
-                f"- After the run: {arrival[0]}: "
-                f"{'**all arrived**' if arrival[1] else '**something is missing**'}.",
-                "",
-            ]
-    lines += [
-        "How: latencies are locust's (wall time of each request, body read; locust rounds "
-        "times over 100 ms to 2 significant digits). The outage is the real thing: the worker "
-        "process group gets SIGTERM, and a new worker starts a third later; meanwhile every "
-        "write still commits with its outbox rows and its wake-up task waits in Redis. "
-        '"Arrived" is checked in the stores themselves: the `placed` event of every order of '
-        "the second run read back from the Redis stream, and every product changed in it "
-        "fetched from the index and compared by version.",
+            with report.phase("did everything arrive?"):
+                arrival = everything_arrived(since)
+    comparison_rows(report, runs)
+    write_report(report, args, all_sides, runs, drained, cpu, (stopped, outage, arrival))
+    return report.finish()
+
+
+def wait_drained(side: Side) -> tuple[int, float | None]:
+    """The side's outbox rows pending when its run ended, and how long they took to drain
+    (None: still pending after DRAIN_WAIT_SECONDS), read from its database."""
+    query = "SELECT count(*) FROM api_outboxentry WHERE processed IS NULL"
+    ended = time.perf_counter()
+    backlog = sql(side, query)[0][0]
+    while sql(side, query)[0][0] and time.perf_counter() - ended < DRAIN_WAIT_SECONDS:
+        time.sleep(0.25)
+    left = sql(side, query)[0][0]
+    return backlog, None if left else time.perf_counter() - ended
+
+
+def outage_lines(
+    steady: Run | None, stopped: Run, outage: Outage, arrival: tuple[str, bool], seconds: int
+) -> list[str]:
+    lines = [
+        "### Current side: the Celery worker stopped for the middle third",
         "",
-        *report.closing(),
+        *run_table(stopped),
+        "",
     ]
-    if (steady and steady.failures) or (stopped and stopped.failures):
-        lines += ["Failures:", ""]
-        for run in (steady, stopped):
-            if run:
-                lines += [f"- {run.label}: {f}" for f in run.failures]
-        lines.append("")
-    write_section("load", lines)
-    print("\n".join(lines))
-    return 1 if report.errors else 0
+    if outage.caught_up_seconds is None or not (outage.stopped_at and outage.restarted_at):
+        return [*lines, "The outage did not complete (see the failed phases).", ""]
+    stopped_for = (outage.restarted_at - outage.stopped_at).total_seconds()
+    backlog = ", ".join(f"{k} {v:,}" for k, v in sorted(outage.backlog_at_restart.items()))
+    write_errors = sum(stopped.stats[n].failures for n in WRITES if n in stopped.stats)
+    if steady and steady.total and stopped.total:
+        lines.append(
+            f"- Against the current side's steady run: throughput "
+            f"{stopped.total.rps / steady.total.rps:.2f}x, p95 "
+            f"{stopped.total.p95 / steady.total.p95:.2f}x, p99 "
+            f"{stopped.total.p99 / steady.total.p99:.2f}x."
+        )
+    caught_up = outage.caught_up_seconds
+    return [
+        *lines,
+        f"- Worker stopped (SIGTERM, warm shutdown) for {stopped_for:.0f} s; meanwhile "
+        f"{outage.orders_during:,} orders were placed and {outage.product_writes_during:,} "
+        f"distinct products changed, with {write_errors} failed writes in the whole run.",
+        f"- Backlog when it came back: {backlog or 'none'} pending outbox rows.",
+        f"- Caught up **{caught_up:.1f} s** after the restart (no row recorded before the "
+        "restart still pending), "
+        + ("while the load went on." if caught_up <= seconds / 3 else "after the load had ended."),
+        f"- After the run: {arrival[0]}: "
+        f"{'**all arrived**' if arrival[1] else '**something is missing**'}.",
+        "",
+    ]
+
+
+def write_report(
+    report: Comparison,
+    args: Any,
+    all_sides: list[Side],
+    runs: dict[str, Run],
+    drained: dict[str, tuple[int, float | None]],
+    cpu: CpuTable,
+    outage_run_: tuple[Run | None, Outage, tuple[str, bool]],
+) -> None:
+    stopped, outage, arrival = outage_run_
+    per_side: list[str] = []
+    for side in all_sides:
+        run = runs.get(side.name)
+        if run is None:
+            continue
+        backlog, after = drained.get(side.name, (0, None))
+        per_side += [
+            f"### {side.name.capitalize()} side, steady ({shares(run)} of requests)",
+            "",
+            *run_table(run),
+            "",
+            steady_drain(backlog, after),
+            "",
+        ]
+        if run.failures:
+            per_side += ["Failures:", "", *[f"- {f}" for f in run.failures], ""]
+    if stopped is not None:
+        per_side += outage_lines(runs.get("current"), stopped, outage, arrival, args.seconds)
+    elif args.skip_outage:
+        per_side += ["The run with the worker stopped was skipped (`--skip-outage`).", ""]
+    steady_cpu = cpu.rows.get(("steady mix", "current"), {})
+    base_cpu = cpu.rows.get(("steady mix", "baseline"), {})
+    cpu_note = ""
+    if steady_cpu and base_cpu:
+        top = max(steady_cpu, key=lambda k: steady_cpu[k] if "this side" not in k else -1)
+        cpu_note = (
+            f"The largest share of a request's CPU on the current side is {top} "
+            f"({steady_cpu[top]:.1f} ms, {base_cpu.get(top, float('nan')):.1f} ms on the "
+            "baseline)."
+        )
+    publish(
+        "load",
+        report,
+        title="Load: `bench/load.py` (`make load`)",
+        intro=(
+            f"Current code against the frozen baseline, commit `{all_sides[0].commit}` (tag "
+            "`baseline-21`, served from its own git worktree by the same venv), the same "
+            f"locust mix on each side's own catalog, in the same run. {report.met()}",
+            "",
+        ),
+        machine_note=". Each side: gunicorn as `make run` serves it (`config/gunicorn.py`: 2 "
+        "processes of 4 threads) + one Celery worker `--concurrency 2`, started in its own "
+        "checkout; locust (one process, FastHttpUser) on the same 2 cores, which other jobs "
+        "may share too: figures are noisy.",
+        facts=tuple(f"- {side.describe()}." for side in all_sides),
+        command_note=f"; locust {locust_version()} headless, {args.users} users, no think "
+        f"time, {args.seconds} s a run, baseline then current.",
+        how="How: each side's catalog is topped up by its own `manage.py seed_catalog` "
+        "(`--seed 42`) and `search_reindex`; its shoppers, their tokens and products are set "
+        "up over its HTTP API; the search words come from the product names. Workload "
+        "(bench/locustfile.py, weights per request): search and autocomplete 70 % (full-text "
+        "search 40, tag listing 10, product and tag autocomplete 10 each), product and bag "
+        "reads 20 %, writes and checkouts 10 % (a checkout is two requests). An error is any "
+        "answer but 2xx. Latencies are locust's (wall time, body read); the search share's "
+        "p95 merges the four search endpoints' percentile columns weighted by their counts.",
+        after=(
+            *per_side,
+            "### Where the CPU goes (ms of CPU per 2xx request of the steady mix)",
+            "",
+            *cpu.lines("req"),
+            "",
+            "Read from /proc/<pid>/stat before and after each steady run, over each "
+            "component's process tree; PostgreSQL (whole server), Elasticsearch and Redis are "
+            "shared with anything else on the machine. " + cpu_note,
+            "",
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 its CSV statistics read back per endpoint, and the table of one run."""
 
 import csv
+import itertools
 import os
 import subprocess
 from contextlib import suppress
@@ -37,6 +38,8 @@ class EndpointStats:
     p50: float
     p95: float
     p99: float
+    # locust's percentile columns (50 %, 66 %, ... 100 %): ms by quantile, to merge endpoints.
+    percentiles: dict[float, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +79,11 @@ def locust(api: str, data: Path, out: Path, users: int, seconds: int, label: str
                 p50=float(row["50%"]),
                 p95=float(row["95%"]),
                 p99=float(row["99%"]),
+                percentiles={
+                    float(k.rstrip("%")) / 100: float(v)
+                    for k, v in row.items()
+                    if k.endswith("%") and v not in ("", "N/A")
+                },
             )
             if row["Name"] == "Aggregated":
                 run.total = endpoint
@@ -133,3 +141,31 @@ def locust_version() -> str:
     with suppress(Exception):
         return version("locust")
     return "?"
+
+
+def merged_percentile(run: Run, names: list[str], q: float) -> float:
+    """The q-quantile (ms) of several endpoints' requests together, from locust's percentile
+    columns: each endpoint's distribution is linear between its columns (from 0 ms at
+    quantile 0), the mix weighted by request counts, the quantile found by bisection."""
+    parts = [run.stats[n] for n in names if n in run.stats and run.stats[n].requests]
+    total = sum(p.requests for p in parts)
+    if not total:
+        return float("nan")
+
+    def share_below(x: float) -> float:
+        below = 0.0
+        for part in parts:
+            points = [(0.0, 0.0), *sorted((v, k) for k, v in part.percentiles.items())]
+            fraction = 1.0
+            for (x0, q0), (x1, q1) in itertools.pairwise(points):
+                if x <= x1:
+                    fraction = q0 + (q1 - q0) * ((x - x0) / (x1 - x0) if x1 > x0 else 1.0)
+                    break
+            below += part.requests * fraction
+        return below / total
+
+    low, high = 0.0, max(max(p.percentiles.values(), default=0.0) for p in parts)
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if share_below(middle) < q else (low, middle)
+    return high
