@@ -7,6 +7,8 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+from accounts.token_cache import verified_tokens
+
 
 def is_usable_account(user: Any) -> bool:
     """Soft-deleted or deactivated accounts may neither sign in nor use old tokens."""
@@ -23,6 +25,8 @@ class BearerTokenAuthentication(OAuth2Authentication):
       (RFC 6750 §3.1): a client must learn that its token is dead.
     - Tokens of a soft-deleted or deactivated user are refused (the token rows point at the
       user through the base manager, which still sees deleted users).
+
+    What it verified, a process remembers until any revocation (accounts.token_cache).
     """
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
@@ -30,6 +34,10 @@ class BearerTokenAuthentication(OAuth2Authentication):
             # DOT would also look for `access_token` in the query and a form body; not
             # asking it at all also spares anonymous reads a tenth of a search's CPU.
             return None
+        raw_token = request.headers["Authorization"].partition(" ")[2].strip()
+        known, epoch = verified_tokens.lookup(raw_token)
+        if known is not None:
+            return known
         result = super().authenticate(request)
         if result is None:
             # Read by authenticate_header() for the WWW-Authenticate challenge.
@@ -40,6 +48,7 @@ class BearerTokenAuthentication(OAuth2Authentication):
         if not is_usable_account(user):
             setattr(request, "oauth2_error", {"error": "invalid_token"})  # noqa: B010
             raise exceptions.AuthenticationFailed("The access token is invalid or expired.")
+        verified_tokens.remember(raw_token, user, token, epoch)
         return user, token
 
 

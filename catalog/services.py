@@ -263,7 +263,9 @@ def _save_stock(products: list[Product], previous: Mapping[UUID, int], reason: s
         events.record_stock_changed(product, previous[product.pk], reason)
 
 
-@transaction.atomic
+# No savepoint of its own inside a caller's transaction: a shortage raises before any write,
+# and the caller's transaction ends with it (two round trips fewer per order).
+@transaction.atomic(savepoint=False)
 def take_stock(quantities: Mapping[UUID, int]) -> dict[UUID, Product]:
     """Take `quantities` (product id → units) out of stock, all or nothing: every product
     must be active, its seller alive, and hold enough. Otherwise StockShortage lists every

@@ -2,20 +2,34 @@
 
 import hashlib
 from collections.abc import Iterable
+from copy import copy
 from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.models import User
-from commerce.models import Bag, BagItem, Order, OrderLine
+from commerce.models import Bag, BagItem, BagState, Order, OrderLine
+
+
+def _items() -> Prefetch:
+    items = BagItem.objects.select_related("product__owner").order_by("created", "id")
+    return Prefetch("items", queryset=items)
 
 
 def bag_with_items(bag: Bag) -> Bag:
-    """The bag with its live items and their products (current name, price, stock)."""
-    items = BagItem.objects.select_related("product__owner").order_by("created", "id")
-    return Bag.objects.prefetch_related(Prefetch("items", queryset=items)).get(pk=bag.pk)
+    """The bag with its live items and their products (current name, price, stock), read
+    now (the bag's own fields as the caller holds them: it has just written or locked it)."""
+    bag = copy(bag)  # a fresh prefetch, whatever the caller's instance held
+    bag._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    prefetch_related_objects([bag], _items())
+    return bag
+
+
+def open_bag_of(buyer: User) -> Bag | None:
+    """The buyer's open bag with its items, read without a lock (None if there is none)."""
+    return Bag.objects.filter(owner=buyer, state=BagState.OPEN).prefetch_related(_items()).first()
 
 
 def bag_etag(bag_id: UUID, lines: Iterable[tuple[UUID, int, UUID, Decimal]]) -> str:

@@ -33,6 +33,7 @@ from commerce.models import (
     line_total,
 )
 from commerce.selectors import bag_etag
+from core import outbox
 from core.db import violated_constraint
 from core.errors import (
     Conflict,
@@ -112,10 +113,13 @@ def _item_of(bag: Bag | None, item_id: UUID) -> BagItem:
 def add_to_bag(*, buyer: User, product_id: UUID, quantity: int) -> Bag:
     """Put `quantity` units of a product in the buyer's bag, added to its line if it has one.
     Refused (400) for one's own product, a product not for sale, or more than its stock."""
-    bag = open_bag(buyer=buyer)
+    bag = _open_bag(buyer, create=True)
+    assert bag is not None  # noqa: S101  (create=True always returns one)
     product = _buyable(buyer, product_id)
-    item = BagItem.objects.filter(bag=bag, product=product).first()
-    if item is None and BagItem.objects.filter(bag=bag).count() >= MAX_BAG_LINES:
+    # One read of the bag's lines (at most MAX_BAG_LINES) answers both questions.
+    lines = list(BagItem.objects.filter(bag=bag))
+    item = next((line for line in lines if line.product_id == product.pk), None)
+    if item is None and len(lines) >= MAX_BAG_LINES:
         raise Invalid(
             details={"product_id": [f"A bag holds at most {MAX_BAG_LINES} different products."]}
         )
@@ -316,6 +320,17 @@ def place_order(
             return previous, False
     if bag is None or not items:
         raise Invalid(details={"bag": ["Your bag is empty."]})
+    with outbox.batch():
+        return _place(buyer, bag, items, idempotency_key, accepted_etags), True
+
+
+def _place(
+    buyer: User,
+    bag: Bag,
+    items: list[BagItem],
+    idempotency_key: str,
+    accepted_etags: list[str] | None,
+) -> Order:
     try:
         products = catalog.take_stock({item.product_id: item.quantity for item in items})
     except catalog.StockShortage as exc:
@@ -353,7 +368,7 @@ def place_order(
     bag.save(update_fields=["state", "updated"])
     record_order_event(order, "placed", lines=lines)
     transaction.on_commit(ORDERS_PLACED.inc)  # counted once it is really placed
-    return order, True
+    return order
 
 
 def _locked_order(order_id: UUID, **owned_by: User) -> Order:

@@ -67,7 +67,8 @@ def _caller(request: Request) -> User:
 
 
 def _bag_answer(bag: Bag, status_code: int = status.HTTP_200_OK) -> Response:
-    bag = selectors.bag_with_items(bag)
+    if "items" not in getattr(bag, "_prefetched_objects_cache", {}):
+        bag = selectors.bag_with_items(bag)
     answer = Response(BagSerializer(bag).data, status=status_code)
     answer["ETag"] = selectors.etag_of(bag)
     return answer
@@ -99,7 +100,10 @@ class BagView(APIView):
     def get(self, request: Request) -> Response:
         """My open bag (created on first use): each line with the product's current name,
         price and availability, line totals, the total and the currency."""
-        return _bag_answer(services.open_bag(buyer=_caller(request)))
+        bag = selectors.open_bag_of(_caller(request))
+        if bag is None:  # first use: open one (a concurrent first use opens the same)
+            bag = services.open_bag(buyer=_caller(request))
+        return _bag_answer(bag)
 
     @extend_schema(responses={204: None, **error_responses(401)})
     def delete(self, request: Request) -> Response:

@@ -35,6 +35,18 @@ def _task_started(task_id: str, **_: Any) -> None:
     _started[task_id] = time.perf_counter()
 
 
+@signals.task_prerun.connect
+def _fresh_enough_connections(sender: Any, **_: Any) -> None:
+    """What Django does at each request's start, at each task's in a worker: drop a
+    connection that is broken or older than CONN_MAX_AGE (workers keep them,
+    CELERY_DB_REUSE_MAX). Not for a task run eagerly: it is inside its caller's work."""
+    if getattr(sender.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 def _finished(task_id: str | None, name: str, outcome: str) -> None:
     from ops.metrics import CELERY_TASK_SECONDS, CELERY_TASKS
 

@@ -175,6 +175,11 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every task unless
+# told to reuse it: a new PostgreSQL session (fork + authentication) per drain cost more
+# CPU than the drain (docs/PERFORMANCE.md, checkout). Reused for this many tasks; CONN_MAX_AGE
+# and the health check still apply (config.celery calls close_old_connections per task).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when the broker is down: fail fast, the outbox re-drives.
@@ -187,6 +192,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 # Expired OAuth2 tokens are removed by a beat task every TOKEN_CLEANUP_INTERVAL_SECONDS.
 TOKEN_CLEANUP_INTERVAL_SECONDS = env_int("TOKEN_CLEANUP_INTERVAL_SECONDS", 3600)
+# How long a web process may reuse a bearer token it verified (0: ask PostgreSQL every time).
+# Any revocation ends it at once in every process (accounts.token_cache).
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "accounts.clear_expired_tokens": {
         "task": "accounts.tasks.clear_expired_tokens",

@@ -1,14 +1,18 @@
 """Record outbox rows inside the caller's transaction and wake their consumer after commit."""
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
 from celery import current_app
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Min
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from core.models import OutboxEntry
 
@@ -26,14 +30,40 @@ def pending_by_topic() -> dict[str, tuple[int, datetime | None]]:
     return {topic: (count, oldest) for topic, count, oldest in rows}
 
 
+_batches = threading.local()
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Rows recorded inside are written together, in order, by one INSERT when the block
+    ends (an order records six: two stock changes for search, two for the stream, the order
+    event for the stream and for webhooks). Must end inside the caller's transaction."""
+    if getattr(_batches, "rows", None) is not None:  # nested: the outer block writes
+        yield
+        return
+    _batches.rows = []
+    try:
+        yield
+        rows: list[OutboxEntry] = _batches.rows
+    finally:
+        _batches.rows = None
+    if rows:
+        OutboxEntry.objects.bulk_create(rows)
+
+
 def record(
     topic: str, keys: Iterable[Any], *, task: str, payload: dict[str, Any] | None = None
 ) -> None:
-    """Write one pending row per key; after commit, enqueue `task` once per transaction."""
+    """Write one pending row per key (now, or at the end of the enclosing `batch()`); after
+    commit, enqueue `task` once per transaction."""
     rows = [OutboxEntry(topic=topic, key=str(key), payload=payload or {}) for key in keys]
     if not rows:
         return
-    OutboxEntry.objects.bulk_create(rows)
+    pending = getattr(_batches, "rows", None)
+    if pending is not None:
+        pending.extend(rows)
+    else:
+        OutboxEntry.objects.bulk_create(rows)
     _wake_after_commit(task)
 
 
@@ -46,13 +76,44 @@ def _wake_after_commit(task: str) -> None:
         return
 
     def wake() -> None:
+        if _already_queued(task):
+            return
         try:
             # The project's Celery app (config.celery), current in every process it configured.
             current_app.signature(task).apply_async()
         # Broker down: the rows wait for the beat re-drive. Only that: a task that fails
         # when run eagerly (tests) must fail the caller, not pass as "could not enqueue".
         except OperationalError:
+            woken(task)
             logger.warning("Could not enqueue %s; beat will re-drive the outbox", task)
 
     wake.outbox_task = task  # type: ignore[attr-defined]
     transaction.on_commit(wake)
+
+
+# A queued wake-up not started within this long is sent again (its worker may have died).
+WAKE_PENDING_SECONDS = 30
+
+
+def _wake_key(task: str) -> str:
+    return f"outbox:wake-queued:{task}"
+
+
+def _already_queued(task: str) -> bool:
+    """Whether a wake-up of `task` is queued and not started yet; marks one as queued if not.
+
+    Coalescing: the queued task drains every row committed before it starts, this commit's
+    included, so a second message would find nothing. Under load this turns one Celery
+    message and one task per commit into one per drain (docs/PERFORMANCE.md, checkout).
+    Redis unreachable: no mark, the wake-up is sent as before."""
+    try:
+        return not cache.add(_wake_key(task), 1, timeout=WAKE_PENDING_SECONDS)
+    except RedisError:
+        return False
+
+
+def woken(task: str) -> None:
+    """Called by a woken task before it reads the outbox: from now on a commit must send a
+    new wake-up, since this drain may already have passed its rows."""
+    with suppress(RedisError):
+        cache.delete(_wake_key(task))

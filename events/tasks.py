@@ -1,12 +1,14 @@
 from celery import shared_task
 
+from core import outbox
 from events import relay, webhooks
 from events.envelope import FANOUT_TASK, RELAY_TASK
 
 
 @shared_task(name=RELAY_TASK, ignore_result=True)
 def relay_events() -> int:
-    """Enqueued after each commit that recorded events."""
+    """Enqueued after a commit that recorded events (one queued at a time)."""
+    outbox.woken(RELAY_TASK)
     return relay.relay()
 
 
@@ -18,7 +20,9 @@ def redrive_events() -> int:
 
 @shared_task(name=FANOUT_TASK, ignore_result=True)
 def fan_out_webhooks() -> int:
-    """Enqueued after each commit that recorded events: make their webhook deliveries."""
+    """Enqueued after a commit that recorded events (one queued at a time): make their
+    webhook deliveries."""
+    outbox.woken(FANOUT_TASK)
     return webhooks.fan_out()
 
 

@@ -1,11 +1,13 @@
 from celery import shared_task
 
+from core import outbox
 from search import sync
 
 
 @shared_task(name=sync.DRAIN_TASK, ignore_result=True)
 def drain_search_outbox() -> int:
-    """Enqueued after each commit that recorded search changes."""
+    """Enqueued after a commit that recorded search changes (one queued at a time)."""
+    outbox.woken(sync.DRAIN_TASK)
     return sync.drain()
 
 
