@@ -8,7 +8,7 @@ It measures nothing itself and runs no test: `make fuzz` calls it after pytest, 
 pytest's outcome, and exits with pytest's status. A failed run is written as failed.
 
     .venv/bin/python -m bench.fuzz_report .fuzz [--pytest-status 1] [--seconds 712]
-        [--command "make fuzz FUZZ_MAX_EXAMPLES=300"]
+        [--command "make fuzz FUZZ_MAX_EXAMPLES=300"] [--note ", ..."]
 """
 
 import argparse
@@ -252,7 +252,7 @@ def section(runs: list[Run], args: argparse.Namespace) -> tuple[list[str], bool]
         "server in the test process with the search sync run eagerly, Schemathesis's CLI as "
         "its subprocess sending one request at a time, PostgreSQL, Redis, Elasticsearch) on "
         "the same machine, shared with other jobs.",
-        f"- Command: `{args.command}`.",
+        f"- Command: `{args.command}`{args.note}.",
         f"- Budget: {budget}.",
         f"- Result: {verdict}.",
         "",
@@ -283,6 +283,7 @@ def main() -> int:
     parser.add_argument("--pytest-status", type=int, default=0, help="pytest's exit status")
     parser.add_argument("--seconds", type=float, default=0, help="the whole run's wall time")
     parser.add_argument("--command", default="make fuzz", help="the command that ran")
+    parser.add_argument("--note", default="", help="said right after the command")
     args = parser.parse_args()
     runs = [Run.read(args.log_dir, label) for label in RUNS]
     if args.log_dir.is_absolute() and args.log_dir.is_relative_to(ROOT):
