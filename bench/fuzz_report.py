@@ -126,7 +126,7 @@ class Run:
         name = RUNS[self.label]
         r = self.report
         if r is None:
-            return f"| {name} | no report: the run did not get as far as Schemathesis | | | | | |"
+            return f"| {name} | no report: the run did not get as far as Schemathesis | | | | | | |"
         ops, cases = r["operations"], r["test_cases"]
         failing = f"{cases['with_failures']:,} ({cases['unique_failures']:,} unique)"
         errors = len(r["errors"]) + cases["errored"]
