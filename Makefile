@@ -85,10 +85,21 @@ test: export WITH_KAFKA = 1
 test: install services browser lint
 	$(BIN)/pytest
 
-# The fuzz suite `make test` runs (tests/fuzz), with a long budget; see docs/RELIABILITY.md.
+# The fuzz suite `make test` runs (tests/fuzz), with a long budget; then bench/fuzz_report.py
+# writes docs/RELIABILITY.md's figures from this run's reports, passed or failed. The exit
+# status is pytest's (or the report's, should pytest pass and the report fail).
 FUZZ_MAX_EXAMPLES ?= 100
+FUZZ_COMMAND = make fuzz$(if $(filter-out file default,$(origin FUZZ_MAX_EXAMPLES)), \
+  FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES))$(if $(FUZZ_SEED), FUZZ_SEED=$(FUZZ_SEED))
 fuzz: install services
-	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_LOG_DIR=$(CURDIR)/.fuzz $(BIN)/pytest tests/fuzz -s
+	rm -f .fuzz/report-*.json .fuzz/schemathesis-*.txt .fuzz/schemathesis-*.toml
+	started=$$(date +%s); \
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_LOG_DIR=$(CURDIR)/.fuzz $(BIN)/pytest tests/fuzz -s; \
+	status=$$?; \
+	$(BIN)/python -m bench.fuzz_report $(CURDIR)/.fuzz --pytest-status $$status \
+	  --seconds $$(( $$(date +%s) - started )) --command "$(FUZZ_COMMAND)" \
+	  || { [ $$status -ne 0 ] || status=1; }; \
+	exit $$status
 
 test-browser: install services browser
 	$(BIN)/pytest tests/browser

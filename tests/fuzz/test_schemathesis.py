@@ -2,7 +2,8 @@
 PostgreSQL, Redis and Elasticsearch: every operation the schema lists (read from the schema,
 so new endpoints are fuzzed without editing anything), every phase, every check, signed in
 and anonymously, with a fixed seed. Settings: schemathesis.toml; custom checks:
-tests/fuzz/hooks.py; budget and figures: docs/RELIABILITY.md.
+tests/fuzz/hooks.py; budget and figures: docs/RELIABILITY.md (written by bench/fuzz_report.py
+from the files this writes to FUZZ_LOG_DIR, after `make fuzz`).
 
 `make test` runs it with a small budget; `make fuzz` with a long one (FUZZ_MAX_EXAMPLES).
 """
@@ -210,8 +211,11 @@ def run_schemathesis(api: ApiUnderTest, tmp_path: Path, *, signed_in: bool) -> d
     log_dir = Path(os.environ.get("FUZZ_LOG_DIR") or tmp_path)
     log_dir.mkdir(parents=True, exist_ok=True)
     (log_dir / f"schemathesis-{label}.txt").write_text(output)
-    if (tmp_path / "report.json").exists() and log_dir != tmp_path:
-        (log_dir / f"report-{label}.json").write_text(report.read_text())
+    if log_dir != tmp_path:
+        # bench/fuzz_report.py writes docs/RELIABILITY.md's figures from these three files.
+        (log_dir / f"schemathesis-{label}.toml").write_text(config)
+        if report.exists():
+            (log_dir / f"report-{label}.json").write_text(report.read_text())
     assert finished.returncode == 0, output[-30_000:]
     result = dict(json.loads(report.read_text()))
     cases = result["test_cases"]
