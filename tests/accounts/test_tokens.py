@@ -375,6 +375,18 @@ class TestIntrospection:
         assert body["username"] == "ada"
         assert body["client_id"] == settings.OAUTH_CLIENT_ID
 
+    def test_an_empty_token_is_refused_as_the_schema_says(self, api_client, resource_server):
+        """Found by the fuzz suite: an empty `token` answered 200 `{"active": false}` while
+        the schema (drf-spectacular's `oneOf` for a blank-allowed field) called it invalid."""
+        response = post_form(
+            api_client,
+            self.URL,
+            {"token": "", "junk": "x"},
+            HTTP_AUTHORIZATION="Basic " + b64encode(b"resource-server:s3cret-for-tests").decode(),
+        )
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_request"
+
     def test_public_client_and_users_cannot_introspect(self, api_client, resource_server):
         make_user("ada")
         tokens = get_tokens(api_client, "ada")
