@@ -281,6 +281,8 @@ SEARCH_REDRIVE_SECONDS = float(os.environ.get("SEARCH_REDRIVE_SECONDS", "30"))
 SEARCH_AUTOCOMPLETE_SIZE = env_int("SEARCH_AUTOCOMPLETE_SIZE", 10)
 # How stale an autocomplete answer may be (seconds; 0 turns the cache off).
 SEARCH_AUTOCOMPLETE_CACHE_SECONDS = float(os.environ.get("SEARCH_AUTOCOMPLETE_CACHE_SECONDS", "10"))
+# How old the words of a query and their typo'd forms in the index may be (per web process).
+SEARCH_SPELLING_CACHE_SECONDS = float(os.environ.get("SEARCH_SPELLING_CACHE_SECONDS", "30"))
 SEARCH_PAGE_SIZE = env_int("SEARCH_PAGE_SIZE", 20)
 # How old a web process's copy of the synonym rules may get (search.synonyms).
 SEARCH_SYNONYMS_REFRESH_SECONDS = float(os.environ.get("SEARCH_SYNONYMS_REFRESH_SECONDS", "2"))

@@ -198,7 +198,7 @@ def search_products(params: dict[str, Any]) -> dict[str, Any]:
     words: list[QueryWord] | None = None
     dropped: tuple[str, ...] = ()
     if q:
-        words = query_words(search_index("products", spelling_request(q), SPELLING_ANSWER))
+        words = _spelled(q)
         if not typos(params):  # no typo'd forms: nothing to highlight or report as corrected
             words = [QueryWord(w.text) for w in words]
     if words and cursor is not None and cursor.dropped:
@@ -237,6 +237,20 @@ def search_products(params: dict[str, Any]) -> dict[str, Any]:
 
 def suggestions_cache() -> BaseCache:
     return caches["suggestions"]
+
+
+def _spelled(q: str) -> list[QueryWord]:
+    """The words of `q` and their typo'd forms in the index: the first of a search's two
+    requests, about 45% of Elasticsearch's CPU per search on the 100k catalog
+    (docs/PERFORMANCE.md, load). Shoppers repeat queries, and the index's words change
+    slowly, so each web process keeps the answer SEARCH_SPELLING_CACHE_SECONDS."""
+    typed = hashlib.blake2b(q.lower().encode(), digest_size=16).hexdigest()
+    key = f"spelling:{typed}"
+    words: list[QueryWord] | None = suggestions_cache().get(key)
+    if words is None:
+        words = query_words(search_index("products", spelling_request(q), SPELLING_ANSWER))
+        suggestions_cache().set(key, words, settings.SEARCH_SPELLING_CACHE_SECONDS)
+    return list(words)
 
 
 def _suggest(kind: str, q: str, body: Callable[[str, int], dict[str, Any]]) -> list[Any]:

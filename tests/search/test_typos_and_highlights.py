@@ -20,6 +20,7 @@ from search.queries import (
     spelling_request,
 )
 from search.serializers import ProductSearchParams
+from tests.ops.metrics import Scraper
 from tests.search.conftest import refresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -200,3 +201,40 @@ def test_highlights_equal_elasticsearchs_fuzzy_highlighting_on_a_seeded_sample()
             assert mine.get("highlight"), (q, mine["_source"]["name"])
             compared += 1
     assert compared > 120  # the sample found enough hits to mean something
+
+
+def test_a_repeated_query_asks_for_its_spelling_once(shop, api_client, settings):
+    """The first of a search's two Elasticsearch requests (the words and their typo'd forms)
+    is kept per web process: the same query again sends only the search."""
+    settings.METRICS_TOKEN = "scrape-spelling"
+    metrics = Scraper(
+        lambda: api_client.get(
+            "/metrics", HTTP_AUTHORIZATION="Bearer scrape-spelling"
+        ).content.decode()
+    )
+    searches = "store_elasticsearch_request_duration_seconds_count"
+    metrics.scrape()
+    first = search(api_client, "wallnut lam")
+    metrics.scrape()
+    assert metrics.delta(searches, endpoint="search", outcome="ok") == 2
+    again = search(api_client, "Wallnut LAM")  # the analyzer lowercases: the same words
+    metrics.scrape()
+    assert metrics.delta(searches, endpoint="search", outcome="ok") == 1
+    assert [hit["name"] for hit in again] == [hit["name"] for hit in first]
+    assert again[0]["highlight"] == first[0]["highlight"]  # the typo'd form still marked
+
+
+def test_without_the_spelling_cache_each_search_asks_twice(shop, api_client, settings):
+    settings.SEARCH_SPELLING_CACHE_SECONDS = 0
+    settings.METRICS_TOKEN = "scrape-spelling"
+    metrics = Scraper(
+        lambda: api_client.get(
+            "/metrics", HTTP_AUTHORIZATION="Bearer scrape-spelling"
+        ).content.decode()
+    )
+    searches = "store_elasticsearch_request_duration_seconds_count"
+    search(api_client, "wallnut lam")
+    metrics.scrape()
+    search(api_client, "wallnut lam")
+    metrics.scrape()
+    assert metrics.delta(searches, endpoint="search", outcome="ok") == 2
