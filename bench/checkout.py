@@ -17,6 +17,7 @@ Around each phase: CPU per request by component (/proc) and statements per reque
 """
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -446,9 +447,13 @@ def write_report(
     all_sides: list[Side],
     cpu: CpuTable,
     queries: QueryLog,
+    res: Results,
 ) -> None:
     baseline = all_sides[0]
     cpu_note = cpu_conclusion(cpu)
+    ceiling = cpu_ceiling(cpu, res)
+    if ceiling:
+        report.whys.append(ceiling)
     publish(
         "checkout",
         report,
@@ -510,6 +515,30 @@ def cpu_conclusion(cpu: CpuTable) -> str:
     )
 
 
+def cpu_ceiling(cpu: CpuTable, res: Results, target: float = 3.0) -> str:
+    """Why distinct orders/s is where it is: the machine's cores over the CPU one order costs
+    (every component, this run's figures) is the most orders/s it can take."""
+    key = "distinct checkout"
+    b_cpu, c_cpu = cpu.rows.get((key, "baseline")), cpu.rows.get((key, "current"))
+    b, c = res.tallies.get((key, "baseline")), res.tallies.get((key, "current"))
+    if not (b_cpu and c_cpu and b and c and b.rate):
+        return ""
+    exclusive = [k for k in c_cpu if "this side" not in k]
+    per_order = sum(c_cpu[k] for k in exclusive)
+    cores = os.cpu_count() or 1
+    cap = cores * 1000 / per_order
+    needed = cores * 1000 / (target * b.rate)
+    return (
+        f"Orders/s is bounded by CPU: one distinct-product order (two bag adds and the order, "
+        f"with the worker's drains, PostgreSQL, Elasticsearch and Redis) cost {per_order:.0f} ms "
+        f"of CPU, so {cores} cores take at most {cap:.1f} orders/s; this run placed "
+        f"{c.rate:.1f} ({100 * c.rate / cap:.0f}% of that). {target:g}x the baseline's "
+        f"{b.rate:.1f} orders/s needs at most {needed:.0f} ms of CPU per order, "
+        f"{per_order / needed:.1f}x less than now; the web process alone spent "
+        f"{c_cpu.get('web (gunicorn master + workers)', float('nan')):.0f} ms."
+    )
+
+
 def main() -> int:
     options = arguments(
         __doc__,
@@ -556,7 +585,7 @@ def main() -> int:
                 current, [(b.user_id, mine.products[b.username]) for b in mine.buyers], args.seconds
             )
     rows(report, res, args, fl)
-    write_report(report, args, all_sides, cpu, queries)
+    write_report(report, args, all_sides, cpu, queries, res)
     return report.finish()
 
 

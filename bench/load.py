@@ -444,6 +444,27 @@ def outage_lines(
     ]
 
 
+def cpu_ceiling(per_request: dict[str, float], baseline_rps: float, current_rps: float) -> str:
+    """Why the throughput is where it is: with no think time the shoppers keep the machine
+    busy, so its cores over the CPU one request costs (every component, this run's figures,
+    locust's own not counted) bound the rate; and with 32 shoppers always waiting, latency is
+    their number over the rate (Little's law)."""
+    exclusive = [k for k in per_request if "this side" not in k]
+    per_req = sum(per_request[k] for k in exclusive)
+    cores = os.cpu_count() or 1
+    cap = cores * 1000 / per_req
+    needed = cores * 1000 / (2 * baseline_rps)
+    return (
+        f"Throughput is bounded by CPU: a request of the mix cost {per_req:.1f} ms of CPU "
+        f"(web, worker, PostgreSQL, Elasticsearch, Redis), so {cores} cores serve at most "
+        f"{cap:.0f} req/s before locust takes its share; this run served {current_rps:.1f}. "
+        f"2x the baseline's {baseline_rps:.1f} req/s needs at most {needed:.1f} ms per "
+        f"request, {per_req / needed:.1f}x less than now. With every shopper always waiting "
+        "for an answer, the mean latency is the shoppers over the rate (Little's law), so the "
+        "p95 target falls with the throughput target."
+    )
+
+
 def write_report(
     report: Comparison,
     args: Any,
@@ -484,6 +505,9 @@ def write_report(
             f"({steady_cpu[top]:.1f} ms, {base_cpu.get(top, float('nan')):.1f} ms on the "
             "baseline)."
         )
+        base_run, current_run = runs.get("baseline"), runs.get("current")
+        if base_run and current_run and base_run.total and current_run.total:
+            report.whys.append(cpu_ceiling(steady_cpu, base_run.total.rps, current_run.total.rps))
     publish(
         "load",
         report,
