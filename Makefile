@@ -58,17 +58,14 @@ services-stop:
 migrate: install services
 	$(BIN)/python manage.py migrate --noinput
 
-# gunicorn (config/gunicorn.py, which migrates first), a Celery worker and beat (Procfile) until
-# Ctrl-C; PORT=8001 to move.
-# On an empty database, a demo catalog first (SEED_DEMO_PRODUCTS, 3000; SEED_DEMO=0 to skip).
+# gunicorn (config/gunicorn.py, which migrates first and, on an empty database, seeds the demo
+# catalog: SEED_DEMO_PRODUCTS, 3000; SEED_DEMO=0 to skip), a Celery worker and beat (Procfile)
+# until Ctrl-C; PORT=8001 to move.
 SEED_DEMO ?= 1
 SEED_DEMO_PRODUCTS ?= 3000
 run: install services
-	@if [ "$(SEED_DEMO)" != 0 ]; then \
-	  $(BIN)/python manage.py migrate --noinput >/dev/null && \
-	  $(BIN)/python manage.py seed_catalog --if-empty --reindex --demo-synonyms --products $(SEED_DEMO_PRODUCTS); \
-	fi
-	@$(BIN)/python scripts/run.py Procfile
+	@SEED_DEMO_PRODUCTS=$(if $(filter 0,$(SEED_DEMO)),0,$(SEED_DEMO_PRODUCTS)) \
+	  $(BIN)/python scripts/run.py Procfile
 
 # Django's deployment checks with the production settings (STORE_ENV=production, a throwaway
 # strong key): clean, or silenced in config/settings.py with the reason (SILENCED_SYSTEM_CHECKS).

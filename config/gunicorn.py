@@ -55,13 +55,25 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
 def on_starting(server: Any) -> None:
     """With MIGRATE_ON_START=1 (`make run`), apply migrations in the master before any worker
-    starts: Django is loaded already (preload_app), so this costs no second start-up."""
-    if os.environ.get("MIGRATE_ON_START") == "1":
-        from django.core.management import call_command
-        from django.db import connections
+    starts, and with SEED_DEMO_PRODUCTS=N offer the demo catalog when there is no product:
+    Django is loaded already (preload_app), so neither costs a second start-up (as separate
+    commands they took two, most of `make run`'s time to a healthy API)."""
+    if os.environ.get("MIGRATE_ON_START") != "1":
+        return
+    from django.core.management import call_command
+    from django.db import connections
 
-        call_command("migrate", interactive=False)
-        connections.close_all()  # no connection may be shared with the forked workers
+    call_command("migrate", interactive=False)
+    demo_products = int(os.environ.get("SEED_DEMO_PRODUCTS") or 0)
+    if demo_products > 0:
+        call_command(
+            "seed_catalog",
+            products=demo_products,
+            if_empty=True,
+            reindex=True,
+            demo_synonyms=True,
+        )
+    connections.close_all()  # no connection may be shared with the forked workers
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -171,7 +171,9 @@ def test_make_run_piped_into_tee_stops_cleanly_on_ctrl_c(tmp_path):
         "ELASTICSEARCH_INDEX_PREFIX": settings.ELASTICSEARCH_INDEX_PREFIX,
         "EVENTS_STREAM": settings.EVENTS_STREAM,
         "BEAT_SCHEDULE": str(tmp_path / "celerybeat-schedule"),
-        "SEED_DEMO": "0",  # the demo catalog is seed_catalog's business (tests/catalog)
+        # On this empty database the demo catalog is seeded, small (its content is
+        # seed_catalog's business: tests/catalog), in gunicorn's master before it serves.
+        "SEED_DEMO_PRODUCTS": "40",
     }
     make, tee = piped_into_tee(["make", "run"], env, tmp_path / "log", tmp_path / "err")
 
@@ -183,6 +185,8 @@ def test_make_run_piped_into_tee_stops_cleanly_on_ctrl_c(tmp_path):
 
     try:
         assert wait_until(healthy, 180)
+        listed = requests.get(f"http://127.0.0.1:{port}/api/products/", timeout=10).json()
+        assert listed["results"], listed  # the demo catalog, indexed before serving
         assert wait_until(lambda: "celery@" in text(tmp_path / "log"), 60)
         running = marked_processes(marker)
         assert any("gunicorn" in p for p in running.values())
