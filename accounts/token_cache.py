@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 import uuid
+from copy import copy
 from typing import Any
 
 from django.conf import settings
@@ -56,7 +57,13 @@ def new_epoch() -> None:
 def forget_verified_tokens() -> None:
     """Called when a change may end tokens' validity, inside the changing transaction: a new
     epoch now (refused with 503 while Redis can't take it, so the change rolls back) and
-    again once the change is committed (an answer cached in between is dropped too)."""
+    again once the change is committed (an answer cached in between is dropped too). Once
+    per transaction: deleting many tokens at once renews the epoch twice, not twice each."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(callback, "forgets_tokens", False) for _, callback, *_ in connection.run_on_commit
+    ):
+        return
     try:
         new_epoch()
     except RedisError as exc:
@@ -70,6 +77,7 @@ def forget_verified_tokens() -> None:
         except RedisError:
             logger.exception("Could not renew the token epoch after a revocation committed")
 
+    after_commit.forgets_tokens = True  # type: ignore[attr-defined]
     transaction.on_commit(after_commit)
 
 
@@ -106,6 +114,9 @@ class VerifiedTokens:
             token.expires <= timezone.now()
         ):
             return None, epoch
+        # Each request gets its own instances: a view may change request.user in place.
+        user, token = copy(user), copy(token)
+        token.user = user
         return (user, token), epoch
 
     def remember(self, raw_token: str, user: Any, token: Any, epoch: str | None) -> None:
