@@ -3,6 +3,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from typing import Any
 
@@ -56,23 +58,28 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 def on_starting(server: Any) -> None:
     """With MIGRATE_ON_START=1 (`make run`), apply migrations in the master before any worker
     starts, and with SEED_DEMO_PRODUCTS=N offer the demo catalog when there is no product:
-    Django is loaded already (preload_app), so neither costs a second start-up (as separate
-    commands they took two, most of `make run`'s time to a healthy API)."""
+    Django is loaded already (preload_app), so a start on a database that has products costs
+    no second start-up (as separate commands before gunicorn they took two, most of
+    `make run`'s time to a healthy API)."""
     if os.environ.get("MIGRATE_ON_START") != "1":
         return
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
 
     call_command("migrate", interactive=False)
     demo_products = int(os.environ.get("SEED_DEMO_PRODUCTS") or 0)
     if demo_products > 0:
-        call_command(
-            "seed_catalog",
-            products=demo_products,
-            if_empty=True,
-            reindex=True,
-            demo_synonyms=True,
-        )
+        from catalog.models import Product
+
+        if not Product.all_objects.exists():
+            # In a process of its own: the reindex opens Elasticsearch connections that the
+            # forked workers must not inherit. Only on an empty database, so rarely.
+            seed = ["--if-empty", "--reindex", "--demo-synonyms", "--products", str(demo_products)]
+            subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+                [sys.executable, str(settings.BASE_DIR / "manage.py"), "seed_catalog", *seed],
+                check=False,
+            )
     connections.close_all()  # no connection may be shared with the forked workers
 
 
