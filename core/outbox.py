@@ -36,8 +36,9 @@ _batches = threading.local()
 @contextmanager
 def batch() -> Iterator[None]:
     """Rows recorded inside are written together, in order, by one INSERT when the block
-    ends (an order records six: two stock changes for search, two for the stream, the order
-    event for the stream and for webhooks). Must end inside the caller's transaction."""
+    ends (an order records several: its products' changes for search, their stock events and
+    its own event for the stream and for webhooks). Must end inside the caller's
+    transaction."""
     if getattr(_batches, "rows", None) is not None:  # nested: the outer block writes
         yield
         return
