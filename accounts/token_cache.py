@@ -57,19 +57,19 @@ def new_epoch() -> None:
 def forget_verified_tokens() -> None:
     """Called when a change may end tokens' validity, inside the changing transaction: a new
     epoch now (refused with 503 while Redis can't take it, so the change rolls back) and
-    again once the change is committed (an answer cached in between is dropped too). Once
-    per transaction: deleting many tokens at once renews the epoch twice, not twice each."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        getattr(callback, "forgets_tokens", False) for _, callback, *_ in connection.run_on_commit
-    ):
-        return
+    again once the change is committed (an answer cached in between is dropped too), that
+    one registered once per transaction however many tokens it deletes."""
     try:
         new_epoch()
     except RedisError as exc:
         raise Unavailable(
             "Signing out needs Redis, which is unreachable; try again shortly."
         ) from exc
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(callback, "forgets_tokens", False) for _, callback, *_ in connection.run_on_commit
+    ):
+        return
 
     def after_commit() -> None:
         try:
